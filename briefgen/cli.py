@@ -1,0 +1,147 @@
+"""The briefgen command: one short function per command; the library does the work."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+CASES = click.argument("cases", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="briefgen")
+def main():
+    """Prepare negotiators: case files in, prep briefs and offer sheets out.
+
+    \b
+    Example:
+      briefgen new supplier-renewal
+      briefgen build cases/supplier-renewal.md
+    """
+
+
+@main.command()
+@CASES
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the documents go in, one subfolder per case.")
+def build(cases, output):
+    """Build briefs and offer sheets (default: cases/*.md).
+
+    Builds the prep brief and offer sheet of each CASE. Writes OUTPUT/<case-id>/brief.pdf and, where the case has packages,
+    OUTPUT/<case-id>/offer-sheet.pdf. A case with errors is reported and
+    nothing is written for it; the others are still built.
+
+    \b
+    Example:
+      briefgen build
+      briefgen build cases/hiring-offer.md -o /tmp/briefs
+    """
+    from briefgen.build import build as build_cases
+
+    failed = 0
+    for result in build_cases(_cases_or_default(cases), output):
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        for note in result.notes:
+            click.echo(note)
+        failed += _report(result.problems)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@CASES
+def check(cases):
+    """Validate cases without writing anything.
+
+    Checks each CASE (default: cases/*.md) and prints every problem as
+    path:line:column: message. Exit status 1 if any case has a problem.
+
+    \b
+    Example:
+      briefgen check cases/union-contract.md
+    """
+    from briefgen.build import check as check_cases
+
+    failed = 0
+    for path, case, problems in check_cases(_cases_or_default(cases)):
+        if case is not None:
+            click.echo(f"{path}: ok")
+        failed += _report(problems)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("name")
+def new(name):
+    """Write a commented starter case that builds as it is.
+
+    The case goes to cases/NAME.md; an existing file is never overwritten.
+
+    \b
+    Example:
+      briefgen new office-lease
+      briefgen build cases/office-lease.md
+    """
+    from briefgen.starter import write_starter
+    from briefgen.errors import BriefgenError
+
+    try:
+        path = write_starter(name, Path("cases"))
+    except BriefgenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {path}: fill it in, then run: briefgen build {path}")
+
+
+@main.command()
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for scripts.")
+def score(case, terms, as_json):
+    """Score a package (say, their counteroffer) for us and them.
+
+    TERMS are issue=value pairs, one for every issue not held in meso.hold.
+    Prints both scores against our reservation and aspiration, and which
+    constituencies' conditions the package meets or misses.
+
+    \b
+    Example:
+      briefgen score cases/hiring-offer.md salary=97000 remote_days=2 term=2
+      briefgen score cases/hiring-offer.md salary=97000 remote_days=2 term=2 --json
+    """
+    from briefgen.case import load_case
+    from briefgen.errors import CaseError
+    from briefgen.scoring import assess, describe, parse_package
+
+    try:
+        loaded = load_case(case)
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
+    try:
+        package = parse_package(loaded, list(terms))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    assessment = assess(loaded, package)
+    if as_json:
+        click.echo(json.dumps(assessment.to_json(), indent=2))
+    else:
+        click.echo(describe(loaded, assessment))
+
+
+def _cases_or_default(cases) -> list[Path]:
+    from briefgen.build import find_cases
+
+    if cases:
+        return list(cases)
+    found = find_cases()
+    if not found:
+        raise click.UsageError("no cases given and no cases/*.md here; name a case file, or run: briefgen new NAME")
+    return found
+
+
+def _report(problems) -> int:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    return 1 if problems else 0

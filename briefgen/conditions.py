@@ -1,0 +1,185 @@
+"""The condition language of `requires` (and of rule files).
+
+rule-engine parses the text: a maintained, safe expression language with no
+access to Python internals. We accept only the small subset the case format
+promises (comparisons, `in [...]`, `and`, `or`, `not`, parentheses), check
+every value against the issue it is compared with, and compile the parsed
+tree into plain closures, which evaluate far faster than the library's own
+Decimal-based evaluator (MESO search evaluates conditions very often).
+"""
+from __future__ import annotations
+
+import difflib
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+Package = Mapping[str, object]
+Test = Callable[[Package], bool]
+
+ORDERINGS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+EQUALITIES = {"eq": operator.eq, "ne": operator.ne}
+SYMBOLS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+
+
+class IssueDomain(Protocol):
+    """What a condition needs to know about an issue (see case.Issue)."""
+
+    id: str
+
+    @property
+    def is_numeric(self) -> bool: ...
+
+    def value_problem(self, value: object) -> str | None: ...
+
+    def bounds(self) -> tuple[float, float] | None: ...
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be used; the message says why and what to write."""
+
+    def __init__(self, message: str, unknown_issue: str | None = None):
+        super().__init__(message)
+        self.unknown_issue = unknown_issue
+
+
+@dataclass(frozen=True)
+class Condition:
+    text: str
+    issue_ids: frozenset[str]
+    test: Test
+
+    def __call__(self, package: Package) -> bool:
+        return self.test(package)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
+    """Parse and check one condition over `issues`; raise ConditionError."""
+    import rule_engine
+
+    by_id = {issue.id: issue for issue in issues}
+    types = {
+        issue.id: rule_engine.DataType.FLOAT if issue.is_numeric else rule_engine.DataType.STRING
+        for issue in issues
+    }
+    context = rule_engine.Context(type_resolver=rule_engine.type_resolver_from_dict(types))
+    try:
+        rule = rule_engine.Rule(text, context=context)
+    except rule_engine.SymbolResolutionError as error:
+        name = error.symbol_name
+        hint = difflib.get_close_matches(name, list(by_id), n=1)
+        known = f"did you mean '{hint[0]}'?" if hint else f"known issues: {', '.join(by_id) or 'none'}"
+        raise ConditionError(f"condition '{text}' names an unknown issue '{name}'; {known}", name) from None
+    except rule_engine.RuleSyntaxError as error:
+        where = f" at column {error.token.lexpos + 1}" if error.token is not None else " at its end"
+        raise ConditionError(
+            f"condition '{text}' is not valid{where}; write comparisons such as "
+            "'remote_days >= 2' joined by and, or, not"
+        ) from None
+    except rule_engine.EngineError:
+        raise ConditionError(
+            f"condition '{text}' compares an issue with a value of the wrong kind "
+            "(a number with text, or text with < or >)"
+        ) from None
+    compiler = _Compiler(text, by_id)
+    test = compiler.compile(rule.statement.expression)
+    return Condition(text, frozenset(compiler.used), test)
+
+
+class _Compiler:
+    def __init__(self, text: str, issues: Mapping[str, IssueDomain]):
+        self.text = text
+        self.issues = issues
+        self.used: set[str] = set()
+
+    def fail(self, why: str) -> ConditionError:
+        return ConditionError(f"condition '{self.text}' {why}")
+
+    def compile(self, node) -> Test:
+        from rule_engine import ast
+
+        if isinstance(node, ast.LogicExpression):
+            left, right = self.compile(node.left), self.compile(node.right)
+            if node.type == "and":
+                return lambda package: left(package) and right(package)
+            return lambda package: left(package) or right(package)
+        if isinstance(node, ast.UnaryExpression) and node.type == "not":
+            inner = self.compile(node.right)
+            return lambda package: not inner(package)
+        if isinstance(node, (ast.ComparisonExpression, ast.ArithmeticComparisonExpression)):
+            return self.comparison(node)
+        if isinstance(node, ast.ContainsExpression):
+            return self.membership(node)
+        raise self.fail(
+            "is not a comparison; use only ==, !=, <, <=, >, >=, 'in [...]', and, or, not "
+            "with an issue id on one side and a value on the other"
+        )
+
+    def issue(self, node) -> IssueDomain:
+        from rule_engine import ast
+
+        if not isinstance(node, ast.SymbolExpression) or node.scope is not None:
+            raise self.fail("must compare an issue id with a value, as in 'term >= 2'")
+        self.used.add(node.name)
+        return self.issues[node.name]
+
+    def literal(self, node, issue: IssueDomain) -> object:
+        from rule_engine import ast
+
+        if isinstance(node, ast.FloatExpression):
+            value = node.value
+            value = int(value) if value == value.to_integral_value() else float(value)
+        elif isinstance(node, ast.StringExpression):
+            value = node.value
+        else:
+            raise self.fail(f"must compare '{issue.id}' with a plain number or quoted text")
+        return value
+
+    def comparison(self, node) -> Test:
+        from rule_engine import ast
+
+        left, right, kind = node.left, node.right, node.type
+        if isinstance(left, ast.SymbolExpression):
+            issue = self.issue(left)
+            value = self.literal(right, issue)
+        else:
+            issue = self.issue(right)
+            value = self.literal(left, issue)
+            kind = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}.get(kind, kind)
+        if kind in ORDERINGS:
+            bounds = issue.bounds()
+            if bounds is None or isinstance(value, str):
+                raise self.fail(f"uses {SYMBOLS[kind]} on '{issue.id}', whose values are text; use == or in")
+            low, high = bounds
+            if not low <= value <= high:
+                raise self.fail(f"compares '{issue.id}' with {value}, outside its values ({_num(low)} to {_num(high)})")
+        else:
+            self.check_value(issue, value)
+        compare = {**ORDERINGS, **EQUALITIES}[kind]
+        key = issue.id
+        return lambda package: compare(package[key], value)
+
+    def membership(self, node) -> Test:
+        from rule_engine import ast
+
+        issue = self.issue(node.member)
+        if not isinstance(node.container, ast.ArrayExpression):
+            raise self.fail(f"must list the values after 'in', as in '{issue.id} in [1, 2]'")
+        values = tuple(self.literal(item, issue) for item in node.container.value)
+        for value in values:
+            self.check_value(issue, value)
+        key = issue.id
+        return lambda package: package[key] in values
+
+    def check_value(self, issue: IssueDomain, value: object) -> None:
+        problem = issue.value_problem(value)
+        if problem:
+            raise ConditionError(f"condition '{self.text}': {problem}")
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

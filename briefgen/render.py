@@ -1,0 +1,219 @@
+"""Documents: Jinja templates to HTML, WeasyPrint HTML to PDF.
+
+Each document gets its own context object. The brief is internal and may see
+the whole case. The offer sheet goes to the counterpart, so its context is
+built from an explicit allow-list (OfferSheet): what is not handed to its
+template cannot leak into it.
+
+Only this module imports jinja2 and weasyprint (WeasyPrint lazily: it takes
+half a second to import).
+"""
+from __future__ import annotations
+
+import datetime
+import mimetypes
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markdown
+from babel import Locale
+from babel.dates import format_date
+from markupsafe import Markup
+
+from briefgen import __version__
+from briefgen.case import Case, Issue
+from briefgen.scoring import Assessment
+from briefgen.terms import format_points, format_value
+
+TEMPLATES = Path(__file__).parent / "templates"
+LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
+
+
+# --- contexts -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Package:
+    """A package as the brief shows it: its label (A, B, ...) and assessment."""
+
+    label: str
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Everything the internal prep brief may show."""
+
+    case: Case
+    packages: Sequence[Package]
+    body: Markup
+    locale: str
+    generated: str
+
+    def value(self, issue: Issue, value) -> str:
+        return format_value(issue, value, self.locale)
+
+    @property
+    def assumed_issues(self) -> list[Issue]:
+        return [issue for issue in self.case.issues if issue.their_points_assumed]
+
+
+@dataclass(frozen=True)
+class OfferOption:
+    label: str
+    terms: tuple[str, ...]  # one value in words per row of OfferSheet.issues
+
+
+@dataclass(frozen=True)
+class OfferSheet:
+    """The allow-list: the only facts the counterpart-facing sheet receives."""
+
+    our_name: str
+    their_name: str
+    to: str
+    sender: str | None
+    date: str
+    valid_until: str | None
+    intro: str | None
+    closing: str | None
+    issues: tuple[str, ...]  # labels, with units where the values need them
+    options: tuple[OfferOption, ...]
+    locale: str
+
+
+def brief_context(case: Case, packages: Sequence[Assessment], today: datetime.date) -> Brief:
+    locale = case.offer_sheet.locale
+    return Brief(
+        case=case,
+        packages=[Package(_label(n), a) for n, a in enumerate(packages)],
+        body=markdown_to_html(case.body),
+        locale=locale,
+        generated=format_date(today, "long", locale=locale),
+    )
+
+
+def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime.date) -> OfferSheet:
+    settings, locale = case.offer_sheet, case.offer_sheet.locale
+    return OfferSheet(
+        our_name=case.parties.us.name,
+        their_name=case.parties.them.name,
+        to=settings.to or case.parties.them.name,
+        sender=settings.sender,
+        date=format_date(today, "long", locale=locale),
+        valid_until=format_date(settings.valid_until, "long", locale=locale) if settings.valid_until else None,
+        intro=settings.intro,
+        closing=settings.closing,
+        issues=tuple(issue.name for issue in case.issues),
+        options=tuple(
+            OfferOption(_label(n), tuple(format_value(issue, package[issue.id], locale) for issue in case.issues))
+            for n, package in enumerate(packages)
+        ),
+        locale=locale,
+    )
+
+
+def _label(n: int) -> str:
+    return chr(ord("A") + n)
+
+
+# --- Markdown ---------------------------------------------------------------
+
+class _SafeBody(markdown.treeprocessors.Treeprocessor):
+    """Nests the body's headings under the brief's own, and drops links and
+    images that would point at local files (a relative link becomes a PDF
+    annotation with the absolute path on this machine)."""
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
+                element.tag = f"h{min(6, int(element.tag[1]) + 1)}"
+            elif element.tag == "a" and not _is_web(element.get("href", "")):
+                element.attrib.pop("href", None)
+            elif element.tag == "img" and not element.get("src", "").startswith("data:"):
+                element.tag, element.text = "span", f"[image: {element.get('alt') or 'not shown'}]"
+                element.attrib.clear()
+
+
+def _is_web(url: str) -> bool:
+    return urllib.parse.urlsplit(url).scheme in ("http", "https", "mailto")
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Case Markdown to HTML, with any raw HTML in it escaped, not passed through."""
+    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_SafeBody(md), "briefgen-safe-body", 0)
+    return Markup(md.convert(text))
+
+
+# --- templates --------------------------------------------------------------
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["points"] = format_points
+    env.globals["version"] = __version__
+    return env
+
+
+def page_size(locale: str) -> str:
+    """Letter where the locale's country uses it, A4 elsewhere."""
+    return "letter" if Locale.parse(locale).territory in LETTER_TERRITORIES else "A4"
+
+
+def render_brief_html(brief: Brief) -> str:
+    return _render("brief.html", brief.locale, brief=brief)
+
+
+def render_offer_sheet_html(sheet: OfferSheet) -> str:
+    return _render("offer-sheet.html", sheet.locale, sheet=sheet)
+
+
+def _render(template: str, locale: str, **context) -> str:
+    lang = locale.replace("_", "-")
+    return environment().get_template(template).render(lang=lang, page_size=page_size(locale), **context)
+
+
+# --- PDF --------------------------------------------------------------------
+
+def html_to_pdf(html: str, stylesheet: str) -> bytes:
+    """Render with a fetcher that serves only the templates' own files."""
+    import weasyprint
+
+    css = weasyprint.CSS(filename=str(TEMPLATES / stylesheet), url_fetcher=asset_fetcher())
+    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=asset_fetcher())
+    return document.write_pdf(stylesheets=[css])
+
+
+def asset_fetcher():
+    import weasyprint
+    from weasyprint.urls import URLFetcherResponse
+
+    class AssetFetcher(weasyprint.URLFetcher):
+        """Serves `data:` URLs and regular files inside the templates folder; nothing else.
+
+        No network, no redirects, no file outside the folder (however the
+        path is spelled: `..`, `%2e%2e`, symlinks, `file://host/`), no devices.
+        """
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("",):
+                raise ValueError(f"briefgen does not fetch {url}")
+            path = Path(urllib.parse.unquote(parts.path)).resolve()
+            if not path.is_relative_to(TEMPLATES.resolve()) or not path.is_file():
+                raise ValueError(f"briefgen serves only its own template files, not {url}")
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
+
+    return AssetFetcher(allow_redirects=False, allowed_protocols=("file", "data"), timeout=5)

@@ -1,0 +1,44 @@
+"""Terms in words: a package's values as the counterpart would say them.
+
+Numbers, money and dates follow the case's locale through Babel.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, list_currencies
+
+from briefgen.case import Issue
+
+
+def format_value(issue: Issue, value, locale: str) -> str:
+    """An option's label, or a number with its unit (money as money)."""
+    option = issue.option_for(value) if issue.options is not None else None
+    if option is not None and option.label:
+        return option.label
+    if isinstance(value, str):
+        return value
+    return format_amount(value, issue.unit, locale)
+
+
+def format_amount(value: float, unit: str | None, locale: str) -> str:
+    if unit and unit.upper() in _currencies():
+        if float(value).is_integer():  # whole amounts read better without ".00"
+            pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+            return format_currency(value, unit.upper(), locale=locale, format=pattern, currency_digits=False)
+        return format_currency(value, unit.upper(), locale=locale)
+    number = format_decimal(value, locale=locale)
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number}\u00a0{unit}"
+
+
+def format_points(points: float) -> str:
+    """Points to one decimal, without a trailing '.0'."""
+    return f"{points:.1f}".removesuffix(".0")
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
