@@ -8,6 +8,7 @@ Every problem is collected with its line and column and raised at once.
 from __future__ import annotations
 
 import bisect
+import codecs
 import datetime
 import difflib
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -43,6 +45,22 @@ def _term_value(value: object) -> int | float | str:
 
 TermValue = Annotated[int | float | str, PlainValidator(_term_value)]
 Package = Mapping[str, int | float | str]
+
+
+class FrozenDict(dict):
+    """A dict that cannot change once made, so a Case is immutable all the way down."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("a Case is immutable; build a new one instead")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):  # pickling must not go through __setitem__
+        return FrozenDict, (dict(self),)
+
+
+Anchors = Annotated[dict[Number, Number], AfterValidator(FrozenDict)]
+Terms = Annotated[dict[str, TermValue], AfterValidator(FrozenDict)]
 
 
 class Model(BaseModel):
@@ -84,8 +102,8 @@ class Issue(Model):
     unit: str | None = None
     options: tuple[Option, ...] | None = None
     range: ValueRange | None = None
-    points: dict[Number, Number] | None = None
-    their_points: dict[Number, Number] | None = None
+    points: Anchors | None = None
+    their_points: Anchors | None = None
 
     @property
     def name(self) -> str:
@@ -211,8 +229,8 @@ class Meso(Model):
     packages: Annotated[StrictInt, Field(ge=2, le=5)] = 3
     tolerance: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] = 1
     lead_with: tuple[str, ...] = ()
-    hold: dict[str, TermValue] = {}
-    offers: tuple[dict[str, TermValue], ...] = ()
+    hold: Terms = FrozenDict()
+    offers: tuple[Terms, ...] = ()
 
 
 class OfferSheetSettings(Model):
@@ -226,7 +244,7 @@ class OfferSheetSettings(Model):
 
 class Outcome(Model):
     date: datetime.date | None = None
-    agreed: dict[str, TermValue] = {}
+    agreed: Terms = FrozenDict()
     summary: str | None = None
 
 
@@ -256,6 +274,10 @@ class Case(Model):
 
     def side(self, side: str) -> tuple[Constituency, ...]:
         return tuple(c for c in self.constituencies if c.side == side)
+
+    def has_win_set(self, side: str) -> bool:
+        """Whether any ratifier or veto holder of `side` states a condition."""
+        return any(c.can_block and c.requires for c in self.side(side))
 
     @cached_property
     def conditions(self) -> dict[str, tuple[Condition, ...]]:
@@ -312,7 +334,11 @@ def parse_case(raw: bytes, path: str, case_id: str) -> Case:
             {**fields, "id": case_id, "path": path, "body": body, "body_line": body_line}
         )
     except ValidationError as error:
-        problems += [where.pydantic(e) for e in error.errors()]
+        errors = error.errors()
+        # A misspelt key is one mistake: report the typo, not also the key it lacks.
+        typos = {(e["loc"][:-1], where.suggestion(e["loc"])) for e in errors if e["type"] == "extra_forbidden"}
+        problems += [where.pydantic(e) for e in errors
+                     if not (e["type"] == "missing" and (e["loc"][:-1], e["loc"][-1]) in typos)]
         case, renumbered = _salvage(tree, error, case_id, path)
         where = where.with_renumbering(renumbered)
     if case is not None:
@@ -323,15 +349,16 @@ def parse_case(raw: bytes, path: str, case_id: str) -> Case:
 
 
 def _decode(raw: bytes, path: str) -> str:
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw[:line_start].count(b"\n") + 1
+        column = len(raw[line_start : error.start].decode("utf-8", errors="replace")) + 1
         raise CaseError(
             [Problem(path, line, column, f"byte 0x{raw[error.start]:02x} is not UTF-8 text; save the file as UTF-8")]
         ) from None
-    return text.removeprefix("\ufeff")
 
 
 def _split(text: str, path: str) -> tuple[str, str, int]:
@@ -355,6 +382,7 @@ def _parse_yaml(frontmatter: str, path: str):
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = _dates_as_text()
     try:
         tree = yaml.load(frontmatter)
     except MarkedYAMLError as error:
@@ -362,6 +390,14 @@ def _parse_yaml(frontmatter: str, path: str):
         what = (error.problem or error.context or "invalid YAML").split("\n")[0]
         if "duplicate key" in what:
             what = re.sub(r' with value ".*', "", what) + "; each key may appear once"
+        elif error.context and error.context_mark and ("end of stream" in what or "<stream end>" in what):
+            # Something opened was never closed: point at where it opened.
+            mark = error.context_mark
+            opened = next((name for key, name in UNCLOSED.items() if key in error.context), "this")
+            what = f"{opened} starts here and is never closed"
+        elif error.context and error.context_mark and error.context_mark.line != mark.line:
+            opened = error.context_mark
+            what += f" {error.context} that starts on line {opened.line + 1}, column {opened.column + 1}"
         raise CaseError([Problem(path, mark.line + 1, mark.column + 1, f"YAML: {what}")]) from None
     except YAMLError as error:
         raise CaseError([Problem(path, 2, 1, f"YAML: {error}")]) from None
@@ -372,6 +408,20 @@ def _parse_yaml(frontmatter: str, path: str):
             [Problem(path, 2, 1, f"the frontmatter is {_kind(tree)}; it must be keys and values, like 'title: ...'")]
         )
     return tree
+
+
+UNCLOSED = {"quoted scalar": "a quoted text", "flow sequence": "a [...] list", "flow mapping": "a {...} mapping"}
+
+
+def _dates_as_text():
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class DatesAsText(RoundTripConstructor):
+        """Leaves dates as text for pydantic to read: an impossible date such as
+        2026-13-45 then becomes a located problem instead of a crash."""
+
+    DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", DatesAsText.construct_yaml_str)
+    return DatesAsText
 
 
 def _kind(value: object) -> str:
@@ -410,9 +460,10 @@ class _Locator:
         for i, part in enumerate(loc):
             last = i == len(loc) - 1
             if isinstance(node, dict) and part in node:
-                line, column = node.lc.key(part) if at_key and last else node.lc.value(part)
-                if isinstance(node[part], (dict, list)) and not (at_key and last):
-                    line, column = node.lc.key(part)
+                # Point at the key for whole sections and for empty values (whose
+                # "position" is wherever the next token happens to be).
+                on_key = (at_key and last) or node[part] is None or isinstance(node[part], (dict, list))
+                line, column = node.lc.key(part) if on_key else node.lc.value(part)
                 node = node[part]
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
                 line, column = node.lc.item(part)
@@ -436,6 +487,11 @@ class _Locator:
                 node = node.get(part) if isinstance(node, dict) else None
         return ".".join(parts)
 
+    def suggestion(self, loc: tuple) -> str | None:
+        """The allowed key closest to the unknown key at `loc`, if any is close."""
+        hint = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6)
+        return hint[0] if hint else None
+
     def problem(self, loc: tuple, message: str, at_key: bool = False) -> Problem:
         line, column = self.position(loc, at_key)
         return Problem(self.path, line, column, message)
@@ -445,15 +501,14 @@ class _Locator:
         kind, message = error["type"], error["msg"]
         if kind == "extra_forbidden":
             key = loc[-1]
-            allowed = _allowed_keys(self.tree, loc[:-1])
-            hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            advice = f"did you mean '{hint[0]}'?" if hint else f"allowed keys: {', '.join(allowed)}"
+            hint = self.suggestion(loc)
+            advice = f"did you mean '{hint}'?" if hint else f"allowed keys: {', '.join(_allowed_keys(loc[:-1]))}"
             where = self.name(loc[:-1]) or "the frontmatter"
             return self.problem(loc, f"unknown key '{key}' in {where}; {advice}", at_key=True)
         if kind == "missing":
             where = self.name(loc[:-1]) or "the frontmatter"
             return self.problem(loc[:-1], f"{where} needs '{loc[-1]}'", at_key=True)
-        message = message.removeprefix("Value error, ")
+        message = PLAIN_MESSAGES.get(kind, message).removeprefix("Value error, ")
         message = message[0].lower() + message[1:]
         got = error.get("input")
         if isinstance(got, (str, int, float)) and not isinstance(got, bool) and kind != "value_error":
@@ -461,7 +516,27 @@ class _Locator:
         return self.problem(loc, f"{self.name(loc)}: {message}")
 
 
-def _allowed_keys(tree, loc: tuple) -> list[str]:
+# pydantic's wording for its error types, in the case file's own terms.
+PLAIN_MESSAGES = {
+    "model_type": "expected keys and values (a mapping)",
+    "model_attributes_type": "expected keys and values (a mapping)",
+    "dict_type": "expected keys and values (a mapping)",
+    "tuple_type": "expected a list, like [a, b]",
+    "list_type": "expected a list, like [a, b]",
+    "string_type": "expected a text (quote it if it looks like a number or date)",
+    "float_type": "expected a number",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "date_type": "expected a date like 2026-11-20",
+    "date_parsing": "expected a date like 2026-11-20",
+    "date_from_datetime_parsing": "expected a date like 2026-11-20",
+    "date_from_datetime_inexact": "expected a date like 2026-11-20, without a time",
+    "finite_number": "expected a finite number (not .nan or .inf)",
+}
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
     """The keys the model accepts at `loc` (used for did-you-mean hints)."""
     model: Any = Case
     for part in loc:
@@ -528,13 +603,16 @@ def _cross_check(case: Case, where: _Locator) -> list[Problem]:
     problems += _unique_ids(where, "issues", "issue")
     problems += _unique_ids(where, "constituencies", "constituency")
     sound = []
+    seen = set()
     for index, issue in enumerate(case.issues):
         issue_problems = _check_issue(issue, ("issues", index), where)
         problems += issue_problems
-        if not issue_problems:
+        if not issue_problems and issue.id not in seen:
             sound.append(issue)
-    defined = _raw_ids(where.tree, "issues")
+        seen.add(issue.id)
+    defined = list(dict.fromkeys(_raw_ids(where.tree, "issues")))
     by_id = {issue.id: issue for issue in sound}
+    all_sound = len(sound) == len(_raw_items(where.tree, "issues"))
 
     for index, constituency in enumerate(case.constituencies):
         for n, text in enumerate(constituency.requires):
@@ -545,7 +623,7 @@ def _cross_check(case: Case, where: _Locator) -> list[Problem]:
                     loc = ("constituencies", index, "requires", n)
                     problems.append(where.problem(loc, f"{where.name(loc[:3])}: {error}"))
 
-    best = case.best_score() if len(sound) == len(case.issues) else None
+    best = case.best_score() if all_sound else None
     targets = case.targets
     if targets.reservation is not None and targets.aspiration is not None and targets.reservation > targets.aspiration:
         problems.append(where.problem(("targets", "reservation"),
@@ -560,22 +638,26 @@ def _cross_check(case: Case, where: _Locator) -> list[Problem]:
 
     terms = [(case.meso.hold, ("meso", "hold"), "meso.hold")]
     terms += [(offer, ("meso", "offers", n), f"meso.offers[{n + 1}]") for n, offer in enumerate(case.meso.offers)]
-    if case.outcome is not None:
+    if case.outcome is not None and case.outcome.agreed:  # none agreed: talks ended without a deal
         terms.append((case.outcome.agreed, ("outcome", "agreed"), "outcome.agreed"))
     for n, issue_id in enumerate(case.meso.lead_with):
         if issue_id not in defined:
             problems.append(_unknown_issue(issue_id, ("meso", "lead_with", n), "meso.lead_with", defined, where))
     for package, loc, name in terms:
+        typo_fixes = set()
         for issue_id, value in package.items():
             if issue_id not in defined:
                 problems.append(_unknown_issue(issue_id, (*loc, issue_id), name, defined, where, at_key=True))
+                typo_fixes.update(difflib.get_close_matches(str(issue_id), defined, n=1))
             elif issue_id in by_id and (why := by_id[issue_id].value_problem(value)):
                 problems.append(where.problem((*loc, issue_id), f"{name}: {why}"))
-    for package, loc, name in terms[1:]:
-        given = package if name == "outcome.agreed" else {**case.meso.hold, **package}
+        if package is case.meso.hold:
+            continue  # a hold fixes some issues, not all
+        agreed = name == "outcome.agreed"
+        given = package if agreed else {**case.meso.hold, **package}
+        fix = "give the agreed value of every issue" if agreed else "give one, or fix it for every package in meso.hold"
         for issue_id in defined:
-            if issue_id not in given:
-                fix = "give the agreed value of every issue" if name == "outcome.agreed" else "give one, or fix it for every package in meso.hold"
+            if issue_id not in given and issue_id not in typo_fixes:
                 problems.append(where.problem(loc, f"{name} has no value for '{issue_id}'; {fix}"))
     return problems
 
@@ -590,18 +672,20 @@ def _check_locale(locale: str, where: _Locator) -> list[Problem]:
     return []
 
 
-def _raw_ids(tree, section: str) -> list[str]:
+def _raw_items(tree, section: str) -> list:
     items = tree.get(section)
-    if not isinstance(items, list):
-        return []
-    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    return items if isinstance(items, list) else []
+
+
+def _raw_ids(tree, section: str) -> list[str]:
+    return [item["id"] for item in _raw_items(tree, section) if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
 def _unique_ids(where: _Locator, section: str, noun: str) -> list[Problem]:
     """Checked on the file itself, so a broken duplicate is still caught."""
     problems, first = [], {}
-    items = where.tree.get(section)
-    for index, item in enumerate(items if isinstance(items, list) else []):
+    items = _raw_items(where.tree, section)
+    for index, item in enumerate(items):
         ident = item.get("id") if isinstance(item, dict) else None
         if not isinstance(ident, str):
             continue

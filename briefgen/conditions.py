@@ -28,9 +28,6 @@ class IssueDomain(Protocol):
 
     id: str
 
-    @property
-    def is_numeric(self) -> bool: ...
-
     def value_problem(self, value: object) -> str | None: ...
 
     def bounds(self) -> tuple[float, float] | None: ...
@@ -58,22 +55,17 @@ class Condition:
 
 
 def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
-    """Parse and check one condition over `issues`; raise ConditionError."""
+    """Parse and check one condition over `issues`; raise ConditionError.
+
+    rule-engine only parses (untyped): the walk below accepts nothing but the
+    promised subset and checks every name and value itself, so each mistake
+    gets a message in the case's own terms. Nothing is ever evaluated by the
+    library, and nothing reaches Python's eval.
+    """
     import rule_engine
 
-    by_id = {issue.id: issue for issue in issues}
-    types = {
-        issue.id: rule_engine.DataType.FLOAT if issue.is_numeric else rule_engine.DataType.STRING
-        for issue in issues
-    }
-    context = rule_engine.Context(type_resolver=rule_engine.type_resolver_from_dict(types))
     try:
-        rule = rule_engine.Rule(text, context=context)
-    except rule_engine.SymbolResolutionError as error:
-        name = error.symbol_name
-        hint = difflib.get_close_matches(name, list(by_id), n=1)
-        known = f"did you mean '{hint[0]}'?" if hint else f"known issues: {', '.join(by_id) or 'none'}"
-        raise ConditionError(f"condition '{text}' names an unknown issue '{name}'; {known}", name) from None
+        rule = rule_engine.Rule(text)
     except rule_engine.RuleSyntaxError as error:
         where = f" at column {error.token.lexpos + 1}" if error.token is not None else " at its end"
         raise ConditionError(
@@ -81,11 +73,8 @@ def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
             "'remote_days >= 2' joined by and, or, not"
         ) from None
     except rule_engine.EngineError:
-        raise ConditionError(
-            f"condition '{text}' compares an issue with a value of the wrong kind "
-            "(a number with text, or text with < or >)"
-        ) from None
-    compiler = _Compiler(text, by_id)
+        raise ConditionError(f"condition '{text}' compares values that cannot be compared") from None
+    compiler = _Compiler(text, {issue.id: issue for issue in issues})
     test = compiler.compile(rule.statement.expression)
     return Condition(text, frozenset(compiler.used), test)
 
@@ -124,6 +113,10 @@ class _Compiler:
 
         if not isinstance(node, ast.SymbolExpression) or node.scope is not None:
             raise self.fail("must compare an issue id with a value, as in 'term >= 2'")
+        if node.name not in self.issues:
+            hint = difflib.get_close_matches(node.name, list(self.issues), n=1)
+            known = f"did you mean '{hint[0]}'?" if hint else f"known issues: {', '.join(self.issues) or 'none'}"
+            raise ConditionError(f"condition '{self.text}' names an unknown issue '{node.name}'; {known}", node.name)
         self.used.add(node.name)
         return self.issues[node.name]
 
@@ -132,6 +125,8 @@ class _Compiler:
 
         if isinstance(node, ast.FloatExpression):
             value = node.value
+            if not value.is_finite():
+                raise self.fail(f"compares '{issue.id}' with {value}; use a finite number")
             value = int(value) if value == value.to_integral_value() else float(value)
         elif isinstance(node, ast.StringExpression):
             value = node.value
@@ -143,7 +138,7 @@ class _Compiler:
         from rule_engine import ast
 
         left, right, kind = node.left, node.right, node.type
-        if isinstance(left, ast.SymbolExpression):
+        if isinstance(left, ast.SymbolExpression) or not isinstance(right, ast.SymbolExpression):
             issue = self.issue(left)
             value = self.literal(right, issue)
         else:
@@ -152,11 +147,15 @@ class _Compiler:
             kind = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}.get(kind, kind)
         if kind in ORDERINGS:
             bounds = issue.bounds()
-            if bounds is None or isinstance(value, str):
+            if bounds is None:
                 raise self.fail(f"uses {SYMBOLS[kind]} on '{issue.id}', whose values are text; use == or in")
+            if isinstance(value, str):
+                self.check_value(issue, value)
             low, high = bounds
             if not low <= value <= high:
                 raise self.fail(f"compares '{issue.id}' with {value}, outside its values ({_num(low)} to {_num(high)})")
+            if (kind == "gt" and value >= high) or (kind == "lt" and value <= low):
+                raise self.fail(f"can never be met: '{issue.id}' is never {SYMBOLS[kind]} {value} (its values run {_num(low)} to {_num(high)})")
         else:
             self.check_value(issue, value)
         compare = {**ORDERINGS, **EQUALITIES}[kind]
@@ -170,6 +169,8 @@ class _Compiler:
         if not isinstance(node.container, ast.ArrayExpression):
             raise self.fail(f"must list the values after 'in', as in '{issue.id} in [1, 2]'")
         values = tuple(self.literal(item, issue) for item in node.container.value)
+        if not values:
+            raise self.fail("can never be met: the list after 'in' is empty")
         for value in values:
             self.check_value(issue, value)
         key = issue.id

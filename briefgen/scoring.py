@@ -163,7 +163,7 @@ def describe(case: Case, assessment: Assessment) -> str:
     lines.append(f"For them: {pts(assessment.their_score)} points, our estimate"
                  + (f" (assumed opposite to ours for {', '.join(assumed)})" if assumed else ""))
     for side, who in (("us", "Our"), ("them", "Their")):
-        if any(c.can_block and c.requires for c in case.side(side)):
+        if case.has_win_set(side):
             lines.append(f"{who} win-set: {'inside' if assessment.in_win_set(side) else 'OUTSIDE'}")
     if assessment.verdicts:
         lines += ["", "Constituencies:"]
