@@ -19,12 +19,21 @@ def format_value(issue: Issue, value, locale: str) -> str:
         return option.label
     if isinstance(value, str):
         return value
-    return format_amount(value, issue.unit, locale)
+    return format_amount(value, issue.unit, locale, cents=_has_fractions(issue))
 
 
-def format_amount(value: float, unit: str | None, locale: str) -> str:
+def _has_fractions(issue: Issue) -> bool:
+    """Whether an issue's values can be fractional: then every amount shows its cents."""
+    if issue.range is not None:
+        ends = (issue.range.min, issue.range.max, issue.range.step or 1)
+    else:
+        ends = [option.value for option in issue.options]
+    return not all(float(end).is_integer() for end in ends)
+
+
+def format_amount(value: float, unit: str | None, locale: str, cents: bool = False) -> str:
     if unit and unit.upper() in _currencies():
-        if float(value).is_integer():  # whole amounts read better without ".00"
+        if not cents and float(value).is_integer():  # whole amounts read better without ".00"
             pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
             return format_currency(value, unit.upper(), locale=locale, format=pattern, currency_digits=False)
         return format_currency(value, unit.upper(), locale=locale)
