@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefgen.case import Case, load_case
 from briefgen.errors import CaseError, Problem
+from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.scoring import Assessment, assess
 
 BRIEF = "brief.pdf"
@@ -24,6 +25,11 @@ OFFER_SHEET = "offer-sheet.pdf"
 def find_cases(root: Path = Path(".")) -> list[Path]:
     """The default set of cases: every cases/*.md under `root`, in name order."""
     return sorted((root / "cases").glob("*.md"))
+
+
+def project_rules(root: Path = Path(".")) -> RuleSet:
+    """The default Level II rules with the project's own (root/rules/*.yaml)."""
+    return load_rules(root / "rules")
 
 
 def check(paths: Iterable[Path]) -> Iterator[tuple[Path, Case | None, list[Problem]]]:
@@ -55,7 +61,7 @@ class CaseBuild:
         return not self.problems
 
 
-def build(paths: Iterable[Path], output: Path, today: datetime.date | None = None) -> Iterator[CaseBuild]:
+def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.date | None = None) -> Iterator[CaseBuild]:
     """Build each case's brief and (where it has packages) offer sheet."""
     today = today or datetime.date.today()
     for path in paths:
@@ -67,7 +73,7 @@ def build(paths: Iterable[Path], output: Path, today: datetime.date | None = Non
             yield result
             continue
         result.case_id = case.id
-        documents = render_case(case, today)
+        documents = render_case(case, rules, today)
         folder = output / case.id
         for name, pdf in documents.items():
             result.written.append(write_atomically(folder / name, pdf))
@@ -81,12 +87,13 @@ def build(paths: Iterable[Path], output: Path, today: datetime.date | None = Non
         yield result
 
 
-def render_case(case: Case, today: datetime.date) -> dict[str, bytes]:
+def render_case(case: Case, rules: RuleSet, today: datetime.date) -> dict[str, bytes]:
     """All of a case's documents as PDF bytes, keyed by file name."""
     from briefgen import render
+    from briefgen.level2.analysis import analyse
 
     assessed = packages(case)
-    brief = render.brief_context(case, assessed, today)
+    brief = render.brief_context(case, assessed, analyse(case, rules), today)
     documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief), "brief.css")}
     if assessed:
         sheet = render.offer_sheet_context(case, [a.package for a in assessed], today)

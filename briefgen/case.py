@@ -8,14 +8,13 @@ Every problem is collected with its line and column and raised at once.
 from __future__ import annotations
 
 import bisect
-import codecs
 import datetime
 import difflib
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +28,7 @@ from pydantic import (
 
 from briefgen.conditions import Condition, ConditionError, compile_condition
 from briefgen.errors import CaseError, Problem
+from briefgen.source import Locator, decode, key_lines, kind, parse_yaml
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
@@ -37,7 +37,7 @@ Slug = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 def _term_value(value: object) -> int | float | str:
     """An issue's value: a number or a text (never a boolean, list or NaN)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"expected a number or a text, got {_kind(value)}")
+        raise ValueError(f"expected a number or a text, got {kind(value)}")
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise ValueError("expected a finite number")
     return value
@@ -255,6 +255,7 @@ class Case(Model):
     path: str = Field(exclude=True)
     body: str = Field(default="", exclude=True)
     body_line: int = Field(default=1, exclude=True)
+    source_lines: Annotated[dict[str, int], AfterValidator(FrozenDict)] = Field(default_factory=FrozenDict, exclude=True)
 
     format: Literal[1] = 1
     title: str
@@ -268,6 +269,10 @@ class Case(Model):
     meso: Meso = Meso()
     offer_sheet: OfferSheetSettings = OfferSheetSettings()
     outcome: Outcome | None = None
+
+    def line_of(self, path: str) -> int | None:
+        """The case-file line of a key, by dotted path: 'constituencies.2.power'."""
+        return self.source_lines.get(path)
 
     def issue(self, issue_id: str) -> Issue:
         return next(issue for issue in self.issues if issue.id == issue_id)
@@ -320,10 +325,16 @@ def case_id_for(path: Path) -> str:
 
 
 def parse_case(raw: bytes, path: str, case_id: str) -> Case:
-    text = _decode(raw, path)
+    text = decode(raw, path)
     frontmatter, body, body_line = _split(text, path)
-    tree = _parse_yaml(frontmatter, path)
-    where = _Locator(tree, path)
+    tree = parse_yaml(frontmatter, path)
+    if tree is None:
+        raise CaseError([Problem(path, 1, 1, "the frontmatter is empty; it needs at least a title and parties")])
+    if not isinstance(tree, dict):
+        raise CaseError(
+            [Problem(path, 2, 1, f"the frontmatter is {kind(tree)}; it must be keys and values, like 'title: ...'")]
+        )
+    where = Locator(tree, path, Case)
     # Keys the loader fills in may not come from the file: report them as unknown.
     problems = [where.pydantic({"type": "extra_forbidden", "loc": (key,), "msg": ""})
                 for key in tree if key in LOADER_FIELDS]
@@ -331,7 +342,8 @@ def parse_case(raw: bytes, path: str, case_id: str) -> Case:
     case = None
     try:
         case = Case.model_validate(
-            {**fields, "id": case_id, "path": path, "body": body, "body_line": body_line}
+            {**fields, "id": case_id, "path": path, "body": body, "body_line": body_line,
+             "source_lines": key_lines(tree)}
         )
     except ValidationError as error:
         errors = error.errors()
@@ -348,19 +360,6 @@ def parse_case(raw: bytes, path: str, case_id: str) -> Case:
     return case
 
 
-def _decode(raw: bytes, path: str) -> str:
-    raw = raw.removeprefix(codecs.BOM_UTF8)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line_start = raw.rfind(b"\n", 0, error.start) + 1
-        line = raw[:line_start].count(b"\n") + 1
-        column = len(raw[line_start : error.start].decode("utf-8", errors="replace")) + 1
-        raise CaseError(
-            [Problem(path, line, column, f"byte 0x{raw[error.start]:02x} is not UTF-8 text; save the file as UTF-8")]
-        ) from None
-
-
 def _split(text: str, path: str) -> tuple[str, str, int]:
     """Frontmatter (with the opening line blanked, so YAML lines match file lines) and body."""
     lines = text.splitlines(keepends=True)
@@ -375,192 +374,6 @@ def _split(text: str, path: str) -> tuple[str, str, int]:
     raise CaseError(
         [Problem(path, 1, 1, "the frontmatter opened on this line is never closed; add a line '---' after the YAML")]
     )
-
-
-def _parse_yaml(frontmatter: str, path: str):
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _dates_as_text()
-    try:
-        tree = yaml.load(frontmatter)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = (error.problem or error.context or "invalid YAML").split("\n")[0]
-        if "duplicate key" in what:
-            what = re.sub(r' with value ".*', "", what) + "; each key may appear once"
-        elif error.context and error.context_mark and ("end of stream" in what or "<stream end>" in what):
-            # Something opened was never closed: point at where it opened.
-            mark = error.context_mark
-            opened = next((name for key, name in UNCLOSED.items() if key in error.context), "this")
-            what = f"{opened} starts here and is never closed"
-        elif error.context and error.context_mark and error.context_mark.line != mark.line:
-            opened = error.context_mark
-            what += f" {error.context} that starts on line {opened.line + 1}, column {opened.column + 1}"
-        raise CaseError([Problem(path, mark.line + 1, mark.column + 1, f"YAML: {what}")]) from None
-    except YAMLError as error:
-        raise CaseError([Problem(path, 2, 1, f"YAML: {error}")]) from None
-    if tree is None:
-        raise CaseError([Problem(path, 1, 1, "the frontmatter is empty; it needs at least a title and parties")])
-    if not isinstance(tree, dict):
-        raise CaseError(
-            [Problem(path, 2, 1, f"the frontmatter is {_kind(tree)}; it must be keys and values, like 'title: ...'")]
-        )
-    return tree
-
-
-UNCLOSED = {"quoted scalar": "a quoted text", "flow sequence": "a [...] list", "flow mapping": "a {...} mapping"}
-
-
-def _dates_as_text():
-    from ruamel.yaml.constructor import RoundTripConstructor
-
-    class DatesAsText(RoundTripConstructor):
-        """Leaves dates as text for pydantic to read: an impossible date such as
-        2026-13-45 then becomes a located problem instead of a crash."""
-
-    DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", DatesAsText.construct_yaml_str)
-    return DatesAsText
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    return f"{type(value).__name__} {value!r}"
-
-
-class _Locator:
-    """Turns a path of keys and indexes into a case-file position and a readable name."""
-
-    def __init__(self, tree, path: str, renumbered: Mapping[str, list[int]] | None = None):
-        self.tree = tree
-        self.path = path
-        # After salvage, list sections lost their broken items: map indexes back.
-        self.renumbered = renumbered or {}
-
-    def with_renumbering(self, renumbered):
-        return _Locator(self.tree, self.path, renumbered)
-
-    def _original(self, loc: tuple) -> tuple:
-        if len(loc) > 1 and loc[0] in self.renumbered and isinstance(loc[1], int):
-            return (loc[0], self.renumbered[loc[0]][loc[1]], *loc[2:])
-        return loc
-
-    def position(self, loc: tuple, at_key: bool = False) -> tuple[int, int]:
-        loc = self._original(loc)
-        node = self.tree
-        line, column = node.lc.line, node.lc.col
-        for i, part in enumerate(loc):
-            last = i == len(loc) - 1
-            if isinstance(node, dict) and part in node:
-                # Point at the key for whole sections and for empty values (whose
-                # "position" is wherever the next token happens to be).
-                on_key = (at_key and last) or node[part] is None or isinstance(node[part], (dict, list))
-                line, column = node.lc.key(part) if on_key else node.lc.value(part)
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                line, column = node.lc.item(part)
-                node = node[part]
-            else:
-                break
-        return line + 1, column + 1
-
-    def name(self, loc: tuple) -> str:
-        """`issues.salary.range.min` rather than `issues.0.range.min`."""
-        loc = self._original(loc)
-        parts, node = [], self.tree
-        for part in loc:
-            if isinstance(node, list) and isinstance(part, int):
-                item = node[part] if 0 <= part < len(node) else None
-                ident = item.get("id") if isinstance(item, dict) else None
-                parts[-1:] = [f"{parts[-1]}[{part + 1}]" if not isinstance(ident, str) else f"{parts[-1]}.{ident}"]
-                node = item
-            else:
-                parts.append(str(part))
-                node = node.get(part) if isinstance(node, dict) else None
-        return ".".join(parts)
-
-    def suggestion(self, loc: tuple) -> str | None:
-        """The allowed key closest to the unknown key at `loc`, if any is close."""
-        hint = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6)
-        return hint[0] if hint else None
-
-    def problem(self, loc: tuple, message: str, at_key: bool = False) -> Problem:
-        line, column = self.position(loc, at_key)
-        return Problem(self.path, line, column, message)
-
-    def pydantic(self, error: dict) -> Problem:
-        loc = tuple(part for part in error["loc"] if part != "[key]")
-        kind, message = error["type"], error["msg"]
-        if kind == "extra_forbidden":
-            key = loc[-1]
-            hint = self.suggestion(loc)
-            advice = f"did you mean '{hint}'?" if hint else f"allowed keys: {', '.join(_allowed_keys(loc[:-1]))}"
-            where = self.name(loc[:-1]) or "the frontmatter"
-            return self.problem(loc, f"unknown key '{key}' in {where}; {advice}", at_key=True)
-        if kind == "missing":
-            where = self.name(loc[:-1]) or "the frontmatter"
-            return self.problem(loc[:-1], f"{where} needs '{loc[-1]}'", at_key=True)
-        message = PLAIN_MESSAGES.get(kind, message).removeprefix("Value error, ")
-        message = message[0].lower() + message[1:]
-        got = error.get("input")
-        if isinstance(got, (str, int, float)) and not isinstance(got, bool) and kind != "value_error":
-            message += f" (got {got!r})"
-        return self.problem(loc, f"{self.name(loc)}: {message}")
-
-
-# pydantic's wording for its error types, in the case file's own terms.
-PLAIN_MESSAGES = {
-    "model_type": "expected keys and values (a mapping)",
-    "model_attributes_type": "expected keys and values (a mapping)",
-    "dict_type": "expected keys and values (a mapping)",
-    "tuple_type": "expected a list, like [a, b]",
-    "list_type": "expected a list, like [a, b]",
-    "string_type": "expected a text (quote it if it looks like a number or date)",
-    "float_type": "expected a number",
-    "int_type": "expected a whole number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "date_type": "expected a date like 2026-11-20",
-    "date_parsing": "expected a date like 2026-11-20",
-    "date_from_datetime_parsing": "expected a date like 2026-11-20",
-    "date_from_datetime_inexact": "expected a date like 2026-11-20, without a time",
-    "finite_number": "expected a finite number (not .nan or .inf)",
-}
-
-
-def _allowed_keys(loc: tuple) -> list[str]:
-    """The keys the model accepts at `loc` (used for did-you-mean hints)."""
-    model: Any = Case
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return []
-        model = _model_in(field.annotation)
-        if model is None:
-            return []
-    fields = FILE_FIELDS if model is Case else model.model_fields
-    return [model.model_fields[name].alias or name for name in fields]
-
-
-def _model_in(annotation) -> type[BaseModel] | None:
-    """The model class inside an annotation such as `tuple[Issue, ...] | None`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _salvage(tree, error: ValidationError, case_id: str, path: str):
@@ -593,7 +406,7 @@ def _salvage(tree, error: ValidationError, case_id: str, path: str):
     return case, renumbered
 
 
-def _cross_check(case: Case, where: _Locator) -> list[Problem]:
+def _cross_check(case: Case, where: Locator) -> list[Problem]:
     """What the types alone cannot say: unique ids, anchors, conditions, values.
 
     Runs on a salvaged case too; anything naming an issue that is itself
@@ -662,7 +475,7 @@ def _cross_check(case: Case, where: _Locator) -> list[Problem]:
     return problems
 
 
-def _check_locale(locale: str, where: _Locator) -> list[Problem]:
+def _check_locale(locale: str, where: Locator) -> list[Problem]:
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -681,7 +494,7 @@ def _raw_ids(tree, section: str) -> list[str]:
     return [item["id"] for item in _raw_items(tree, section) if isinstance(item, dict) and isinstance(item.get("id"), str)]
 
 
-def _unique_ids(where: _Locator, section: str, noun: str) -> list[Problem]:
+def _unique_ids(where: Locator, section: str, noun: str) -> list[Problem]:
     """Checked on the file itself, so a broken duplicate is still caught."""
     problems, first = [], {}
     items = _raw_items(where.tree, section)
@@ -699,7 +512,7 @@ def _unique_ids(where: _Locator, section: str, noun: str) -> list[Problem]:
     return problems
 
 
-def _check_issue(issue: Issue, loc: tuple, where: _Locator) -> list[Problem]:
+def _check_issue(issue: Issue, loc: tuple, where: Locator) -> list[Problem]:
     name = f"issues.{issue.id}"
     if (issue.options is None) == (issue.range is None):
         return [where.problem(loc, f"{name}: give either 'options' (a discrete issue) or 'range' (a continuous one), not {'both' if issue.options else 'neither'}")]
@@ -742,7 +555,7 @@ def _check_issue(issue: Issue, loc: tuple, where: _Locator) -> list[Problem]:
     return problems
 
 
-def _raw_key(where: _Locator, loc: tuple, anchor: float):
+def _raw_key(where: Locator, loc: tuple, anchor: float):
     """The YAML key (int or float) for a numeric anchor, for locating it."""
     node = where.tree
     for part in where._original(loc):

@@ -40,8 +40,9 @@ def build(cases, output):
     """
     from briefgen.build import build as build_cases
 
+    rules = _rules()
     failed = 0
-    for result in build_cases(_cases_or_default(cases), output):
+    for result in build_cases(_cases_or_default(cases), output, rules):
         for path in result.written:
             click.echo(f"wrote {path}")
         for note in result.notes:
@@ -64,6 +65,7 @@ def check(cases):
     """
     from briefgen.build import check as check_cases
 
+    _rules()  # the project's rule files are part of what is checked
     failed = 0
     for path, case, problems in check_cases(_cases_or_default(cases)):
         if case is not None:
@@ -110,15 +112,9 @@ def score(case, terms, as_json):
       briefgen score cases/hiring-offer.md salary=97000 remote_days=2 term=2
       briefgen score cases/hiring-offer.md salary=97000 remote_days=2 term=2 --json
     """
-    from briefgen.case import load_case
-    from briefgen.errors import CaseError
     from briefgen.scoring import assess, describe, parse_package
 
-    try:
-        loaded = load_case(case)
-    except CaseError as error:
-        _report(error.problems)
-        sys.exit(1)
+    loaded = _load(case)
     try:
         package = parse_package(loaded, list(terms))
     except ValueError as error:
@@ -128,6 +124,66 @@ def score(case, terms, as_json):
         click.echo(json.dumps(assessment.to_json(), indent=2))
     else:
         click.echo(describe(loaded, assessment))
+
+
+@main.command()
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+def explain(case):
+    """Print every Level II finding with the rule and facts behind it.
+
+    For each finding: its category, the rule's id and file, the move, why it
+    applies, and the facts of the case (with their lines) the rule tested.
+    Rules come from briefgen's defaults and the project's rules/ folder.
+
+    \b
+    Example:
+      briefgen explain cases/reunification-talks.md
+    """
+    from briefgen.level2.analysis import analyse
+    from briefgen.level2.report import explain_text
+
+    loaded = _load(case)
+    click.echo(explain_text(loaded, analyse(loaded, _rules())))
+
+
+@main.command()
+def rules():
+    """List the active Level II rules and where each came from.
+
+    Shows briefgen's default rules and the project's own (rules/*.yaml next
+    to cases/): added, replacing a default by id, or switched off with
+    `{id: ..., disabled: true}`.
+
+    \b
+    Example:
+      briefgen rules
+    """
+    from briefgen.level2.report import rules_text
+
+    click.echo(rules_text(_rules()))
+
+
+def _load(path: Path):
+    from briefgen.case import load_case
+    from briefgen.errors import CaseError
+
+    try:
+        return load_case(path)
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
+
+
+def _rules():
+    """The active rules; a broken rule file stops the command (exit 1)."""
+    from briefgen.build import project_rules
+    from briefgen.errors import CaseError
+
+    try:
+        return project_rules()
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
 
 
 def _cases_or_default(cases) -> list[Path]:

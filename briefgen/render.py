@@ -21,10 +21,12 @@ import jinja2
 import markdown
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from briefgen import __version__
 from briefgen.case import Case, Issue
+from briefgen.level2.analysis import Analysis
 from briefgen.scoring import Assessment
 from briefgen.terms import format_points, format_value
 
@@ -48,12 +50,21 @@ class Brief:
 
     case: Case
     packages: Sequence[Package]
+    level2: Analysis
     body: Markup
     locale: str
     generated: str
 
     def value(self, issue: Issue, value) -> str:
         return format_value(issue, value, self.locale)
+
+    def packages_count(self, count: float, share: bool = True) -> str:
+        """A number of packages, with its share of all; 'about' where it was sampled."""
+        win_sets = self.level2.win_sets
+        shown = f"{'' if win_sets.exact else 'about '}{format_decimal(round(count), locale=self.locale)}"
+        if share and win_sets.total:
+            shown += f" ({format_percent(count / win_sets.total, locale=self.locale)})"
+        return shown
 
     @property
     def assumed_issues(self) -> list[Issue]:
@@ -83,11 +94,12 @@ class OfferSheet:
     locale: str
 
 
-def brief_context(case: Case, packages: Sequence[Assessment], today: datetime.date) -> Brief:
+def brief_context(case: Case, packages: Sequence[Assessment], level2: Analysis, today: datetime.date) -> Brief:
     locale = case.offer_sheet.locale
     return Brief(
         case=case,
         packages=[Package(_label(n), a) for n, a in enumerate(packages)],
+        level2=level2,
         body=markdown_to_html(case.body),
         locale=locale,
         generated=format_date(today, "long", locale=locale),

@@ -327,7 +327,7 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["build", "check", "new", "score"]
+    assert sorted(main.commands) == ["build", "check", "explain", "new", "rules", "score"]
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])

@@ -11,10 +11,21 @@ import pypdf
 import pytest
 
 from briefgen import render
-from briefgen.build import render_case
+from briefgen.build import render_case as render_with_rules
 from briefgen.case import parse_case
+from briefgen.level2.analysis import analyse
+from briefgen.level2.rules import load_rules
 
 TODAY = datetime.date(2026, 11, 24)
+RULES = load_rules()
+
+
+def render_case(case, today):
+    return render_with_rules(case, RULES, today)
+
+
+def brief_context(case, today):
+    return render.brief_context(case, [], analyse(case, RULES), today)
 EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
 
 # Every internal field of this case holds a unique sentinel; the offer sheet may
@@ -186,7 +197,7 @@ def hostile_case():
 
 
 def test_raw_html_in_the_body_is_escaped_not_passed_through():
-    html = render.render_brief_html(render.brief_context(hostile_case(), [], TODAY))
+    html = render.render_brief_html(brief_context(hostile_case(), TODAY))
     assert "<script>" not in html and "<b>raw bold</b>" not in html
     assert "&lt;script&gt;" in html and "&lt;b&gt;raw bold&lt;/b&gt;" in html
 
@@ -200,7 +211,7 @@ def test_case_text_is_never_a_template():
 
 
 def test_local_images_and_links_are_dropped():
-    html = render.render_brief_html(render.brief_context(hostile_case(), [], TODAY))
+    html = render.render_brief_html(brief_context(hostile_case(), TODAY))
     assert "file:///etc/hostname" not in html and "<img" not in html
     assert 'href="other.md"' not in html and 'href="https://example.org/"' in html
     pdf = render.html_to_pdf(html, "brief.css")
