@@ -153,7 +153,8 @@ def test_brief_has_every_section_and_confidential_on_every_page(sentinel):
         assert "CONFIDENTIAL" in text
         assert f"Page {number} of {len(pages)}" in text
     text = "\n".join(pages)
-    for section in ["Situation", "Targets", "Issues and points", "Constituencies", "Packages on the table", "Case notes"]:
+    for section in ["Situation", "Targets", "Issues and points", "Constituency map", "Win-sets", "Behind their table",
+                    "Packages on the table", "Case notes"]:
         assert section in text
     for fact in ["ZQbatna-us", "ZQbatna-them", "ZQinterest-them", "ZQc-concern", "ZQc-notes", "ZQbody-text",
                  "61.4", "53.7", "19.9", "Behind their table: Contoso Ltd"]:
@@ -178,7 +179,8 @@ def test_sections_without_data_are_left_out():
     assert list(documents) == ["brief.pdf"]
     text = "\n".join(pdf_text(documents["brief.pdf"]))
     assert "Us Inc" in text and "Them plc" in text
-    for absent in ["Targets", "Issues and points", "Constituencies", "Packages", "Case notes", "BATNA", "Interests", "None"]:
+    for absent in ["Targets", "Issues and points", "Constituency map", "Win-sets", "Behind", "Packages", "Case notes",
+                   "BATNA", "Interests", "None"]:
         assert absent not in text
 
 
