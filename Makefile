@@ -15,6 +15,7 @@ test: setup
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_level2.py
 
 setup: $(VENV)/.installed
 	@scripts/install-system-packages

@@ -89,14 +89,16 @@ class Analysis:
 def analyse(case: Case, rules: RuleSet) -> Analysis:
     win_sets = analyse_win_sets(case)
     findings: list[Finding] = []
-    for constituency in case.constituencies:
+    for index, constituency in enumerate(case.constituencies):
         facts = constituency_facts(case, constituency, win_sets)
-        findings += _fire(rules.for_scope(constituency.side), facts, case, constituency)
+        findings += _fire(rules.for_scope(constituency.side), facts, case, index)
     findings += _fire(rules.for_scope("case"), case_facts(case, win_sets), case, None)
     return Analysis(tuple(_unique(findings)), win_sets)
 
 
-def _fire(rules: Iterable[Rule], facts: dict, case: Case, constituency: Constituency | None) -> list[Finding]:
+def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None) -> list[Finding]:
+    """The findings of `rules` on one constituency (by index) or, with None, the case."""
+    constituency = case.constituencies[index] if index is not None else None
     words = _words(facts, case)
     fired = []
     for rule in rules:
@@ -111,7 +113,7 @@ def _fire(rules: Iterable[Rule], facts: dict, case: Case, constituency: Constitu
             constituency=constituency,
             advice=rule.advice.substitute(words),
             why=rule.why.substitute(words),
-            facts=tuple(_evidence(rule, facts, case, constituency)),
+            facts=tuple(_evidence(rule, facts, case, index)),
         ))
     return fired
 
@@ -138,17 +140,22 @@ def constituency_facts(case: Case, c: Constituency, win_sets: WinSets) -> dict:
     return {
         "id": c.id, "name": c.display_name, "side": c.side, "power": c.power, "stance": c.stance,
         "audience": c.audience, "can_block": c.can_block,
-        "binding": win_sets.side(c.side).binding == c,
-        "clashes": any(c in (k.first.constituency, k.second and k.second.constituency) for k in win_sets.clashes),
+        "binding": _same(win_sets.side(c.side).binding, c),
+        "clashes": any(_same(k.first.constituency, c) or _same(k.second and k.second.constituency, c) for k in win_sets.clashes),
         "interests": list(c.interests), "concerns": list(c.concerns), "sensitivities": list(c.sensitivities),
         "influenced_by": list(c.influenced_by), "requires": list(c.requires),
         "linked_issues": linked_issues(case, c),
-        "backers": [o.display_name for o in side if o != c and o.can_block and o.stance in SUPPORT],
-        "blockers": [o.display_name for o in side if o != c and o.can_block and o.stance in OPPOSITION],
+        "backers": [o.display_name for o in side if o.id != c.id and o.can_block and o.stance in SUPPORT],
+        "blockers": [o.display_name for o in side if o.id != c.id and o.can_block and o.stance in OPPOSITION],
         "party": party.name, "other_party": other.name,
         "negotiator": party.negotiator or party.name,
         "other_negotiator": other.negotiator or other.name,
     }
+
+
+def _same(a: Constituency | None, b: Constituency) -> bool:
+    """Identity by id: comparing whole models field by field is slow."""
+    return a is not None and a.id == b.id
 
 
 def case_facts(case: Case, win_sets: WinSets) -> dict:
@@ -238,9 +245,8 @@ def _prose(value) -> str:
 DERIVED_FROM = {"can_block": "power", "binding": "requires", "clashes": "requires", "linked_issues": "requires"}
 
 
-def _evidence(rule: Rule, facts: dict, case: Case, constituency: Constituency | None):
+def _evidence(rule: Rule, facts: dict, case: Case, index: int | None):
     """The facts the rule's condition read, with where the case says them."""
-    index = case.constituencies.index(constituency) if constituency is not None else None
     for name in rule.fields:
         value = facts[name]
         shown = ("yes" if value else "no") if isinstance(value, bool) else _prose(value)
