@@ -15,8 +15,9 @@ from pathlib import Path
 
 from briefgen.case import Case, load_case
 from briefgen.errors import CaseError, Problem
+from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
-from briefgen.scoring import Assessment, assess
+from briefgen.meso import Meso, meso
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
@@ -39,11 +40,6 @@ def check(paths: Iterable[Path]) -> Iterator[tuple[Path, Case | None, list[Probl
             yield path, load_case(path), []
         except CaseError as error:
             yield path, None, error.problems
-
-
-def packages(case: Case) -> list[Assessment]:
-    """The packages the documents show: for now, the hand-written meso.offers."""
-    return [assess(case, {**case.meso.hold, **offer}) for offer in case.meso.offers]
 
 
 @dataclass
@@ -73,30 +69,43 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
             yield result
             continue
         result.case_id = case.id
-        documents = render_case(case, rules, today)
+        level2, offers = analyse(case, rules), meso(case)
+        documents = render_documents(case, level2, offers, today)
         folder = output / case.id
         for name, pdf in documents.items():
             result.written.append(write_atomically(folder / name, pdf))
         if OFFER_SHEET not in documents:
+            why = _no_offer_sheet(case, offers)
             stale = folder / OFFER_SHEET
             if stale.exists():
                 stale.unlink()
-                result.notes.append(f"removed {stale}: {case.path} has no packages now")
+                result.notes.append(f"removed {stale}: {why}")
             else:
-                result.notes.append(f"no offer sheet for {case.path}: it has no packages yet (add meso.offers)")
+                result.notes.append(f"no offer sheet for {case.path}: {why}")
         yield result
+
+
+def _no_offer_sheet(case: Case, offers: Meso) -> str:
+    if not case.issues:
+        return "it has no issues yet, so there is nothing to offer"
+    if offers.errors:
+        return f"its packages break MESO criterion {offers.errors[0].criterion} ({offers.errors[0].message})"
+    return "no package can be offered (see the brief's MESO section, or run briefgen meso)"
 
 
 def render_case(case: Case, rules: RuleSet, today: datetime.date) -> dict[str, bytes]:
     """All of a case's documents as PDF bytes, keyed by file name."""
-    from briefgen import render
-    from briefgen.level2.analysis import analyse
+    return render_documents(case, analyse(case, rules), meso(case), today)
 
-    assessed = packages(case)
-    brief = render.brief_context(case, assessed, analyse(case, rules), today)
+
+def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date) -> dict[str, bytes]:
+    """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2)."""
+    from briefgen import render
+
+    brief = render.brief_context(case, offers, level2, today)
     documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief), "brief.css")}
-    if assessed:
-        sheet = render.offer_sheet_context(case, [a.package for a in assessed], today)
+    if offers.sendable:
+        sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
         documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
     return documents
 

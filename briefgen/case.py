@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import math
 import difflib
 import re
 from collections.abc import Iterator, Mapping
@@ -153,9 +154,12 @@ class Issue(Model):
             yield from (option.value for option in self.options)
             return
         low, high, step = self.range.min, self.range.max, self.range.step or (self.range.max - self.range.min)
-        count = int(round((high - low) / step))
+        count = int(math.floor((high - low) / step + 1e-9))
         for i in range(count + 1):
-            yield min(high, low + i * step)
+            value = round(low + i * step, 9)  # no 0.30000000000000004
+            yield int(value) if value.is_integer() else value
+        if low + count * step < high - 1e-9:
+            yield int(high) if float(high).is_integer() else high
 
     def our_points(self, value: object) -> float:
         if self.range is not None:

@@ -65,12 +65,19 @@ def check(cases):
     """
     from briefgen.build import check as check_cases
 
+    from briefgen.meso import meso
+
     _rules()  # the project's rule files are part of what is checked
     failed = 0
     for path, case, problems in check_cases(_cases_or_default(cases)):
-        if case is not None:
-            click.echo(f"{path}: ok")
         failed += _report(problems)
+        if case is None:
+            continue
+        offers = meso(case)
+        for d in offers.diagnostics:
+            click.echo(f"{path}: {d.level} (MESO {_criterion(d.criterion)}): {d.message}", err=d.level == "error")
+        failed += bool(offers.errors)
+        click.echo(f"{path}: {'ok' if not offers.errors else 'MESO errors'}")
     sys.exit(1 if failed else 0)
 
 
@@ -144,6 +151,46 @@ def explain(case):
 
     loaded = _load(case)
     click.echo(explain_text(loaded, analyse(loaded, _rules())))
+
+
+@main.command("meso")
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print packages and diagnostics as JSON, for scripts.")
+def meso_command(case, as_json):
+    """Show the MESO packages of a case, built or checked.
+
+    Without meso.offers, builds meso.packages packages of equal value to us,
+    inside both win-sets, each the most generous on a different issue, best
+    for them. With meso.offers, checks them against the same criteria. Exit
+    status 1 if a package breaks criterion 1 or 2.
+
+    \b
+    Example:
+      briefgen meso cases/hiring-offer.md
+      briefgen meso cases/hiring-offer.md --json
+    """
+    from briefgen.meso import meso
+    from briefgen.terms import format_points, format_value
+
+    loaded = _load(case)
+    offers = meso(loaded)
+    if as_json:
+        click.echo(json.dumps(offers.to_json(), indent=2))
+    else:
+        click.echo(f"{'Built' if offers.constructed else 'Checked'}: {len(offers.packages)} packages for {loaded.title}")
+        for p in offers.packages:
+            lead = loaded.issue(p.lead).name if p.lead else "no issue"
+            click.echo(f"\n{p.label}  leads with {lead}; us {format_points(p.score)}, them {format_points(p.their_score)} (est.)")
+            for issue in loaded.issues:
+                click.echo(f"   {issue.name}: {format_value(issue, p.terms[issue.id], loaded.offer_sheet.locale)}")
+            click.echo(f"   {p.decoding}")
+        for d in offers.diagnostics:
+            click.echo(f"\n{d.level} (MESO {_criterion(d.criterion)}): {d.message}")
+    sys.exit(1 if offers.errors else 0)
+
+
+def _criterion(criterion: str) -> str:
+    return f"criterion {criterion}" if criterion.isdigit() else criterion
 
 
 @main.command()

@@ -27,7 +27,8 @@ from markupsafe import Markup
 from briefgen import __version__
 from briefgen.case import Case, Issue
 from briefgen.level2.analysis import Analysis
-from briefgen.scoring import Assessment
+from briefgen.meso import Meso
+from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,9 +39,11 @@ LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
 
 @dataclass(frozen=True)
 class Package:
-    """A package as the brief shows it: its label (A, B, ...) and assessment."""
+    """A MESO package as the brief shows it: label, lead, decoding key, assessment."""
 
     label: str
+    lead: Issue | None
+    decoding: str
     assessment: Assessment
 
 
@@ -50,6 +53,7 @@ class Brief:
 
     case: Case
     packages: Sequence[Package]
+    meso: Meso
     level2: Analysis
     body: Markup
     locale: str
@@ -94,11 +98,15 @@ class OfferSheet:
     locale: str
 
 
-def brief_context(case: Case, packages: Sequence[Assessment], level2: Analysis, today: datetime.date) -> Brief:
+def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.date) -> Brief:
     locale = case.offer_sheet.locale
     return Brief(
         case=case,
-        packages=[Package(_label(n), a) for n, a in enumerate(packages)],
+        packages=[
+            Package(p.label, case.issue(p.lead) if p.lead else None, p.decoding, assess(case, p.terms))
+            for p in offers.packages
+        ],
+        meso=offers,
         level2=level2,
         body=markdown_to_html(case.body),
         locale=locale,

@@ -21,6 +21,15 @@ OFFERS = """\
     - {salary: 90000, remote_days: 2, term: 1}
 """
 NO_OFFERS = hiring_with((OFFERS, ""))
+# Package B below our reservation: MESO criterion 1 is broken, so the sheet must not go out.
+UNSENDABLE = hiring_with(("- {salary: 95000, remote_days: 1, term: 2}", "- {salary: 109000, remote_days: 3, term: 1}"))
+UNSENDABLE_NOTE = ("no offer sheet for cases/unsendable.md: its packages break MESO criterion 1 "
+                   "(package B scores 2.0, below our reservation of 40.)")
+HIRING_CHECKED = [
+    "cases/hiring.md: warning (MESO criterion 4): package B leads with no issue: on no issue is it strictly "
+    "the most generous package of the set, so choosing it says little about their priorities.",
+    "cases/hiring.md: ok",
+]
 BAD = hiring_with(("reservation: 40", "reservaton: 40"), ("power: influence", "power: maybe"))
 BAD_ERRORS = [
     "cases/bad.md:41:3: unknown key 'reservaton' in targets; did you mean 'reservation'?",
@@ -67,7 +76,7 @@ def test_check_the_default_set(here):
     write("cases/notes.txt", "not a case")
     result = run("check")
     assert result.exit_code == 0
-    assert lines(result.stdout) == ["cases/hiring.md: ok", "cases/no-offers.md: ok"]
+    assert lines(result.stdout) == [*HIRING_CHECKED, "cases/no-offers.md: ok"]
     assert result.stderr == ""
     assert not (here / "output").exists()
 
@@ -77,7 +86,7 @@ def test_check_reports_every_problem_as_path_line_column(here):
     write("cases/hiring.md", HIRING)
     result = run("check")
     assert result.exit_code == 1
-    assert lines(result.stdout) == ["cases/hiring.md: ok"]
+    assert lines(result.stdout) == HIRING_CHECKED
     assert lines(result.stderr) == BAD_ERRORS
 
 
@@ -85,7 +94,8 @@ def test_check_named_cases_only(here):
     write("cases/bad.md", BAD)
     write("elsewhere/hiring.md", HIRING)
     result = run("check", "elsewhere/hiring.md")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "elsewhere/hiring.md: ok\n", "")
+    expected = "".join(line.replace("cases/", "elsewhere/") + "\n" for line in HIRING_CHECKED)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
 
 
 def test_check_a_missing_file(here):
@@ -112,12 +122,14 @@ def test_no_cases_here(here, command):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """`briefgen build` run once on the default set: the hiring case and one without offers."""
+    """`briefgen build` run once on the default set: the hiring case, one without
+    offers (briefgen builds them) and one whose offers must not be sent."""
     folder = tmp_path_factory.mktemp("built")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         write("cases/hiring.md", HIRING)
         write("cases/no-offers.md", NO_OFFERS)
+        write("cases/unsendable.md", UNSENDABLE)
         result = run("build")
     return folder, result
 
@@ -129,12 +141,15 @@ def test_build_writes_each_document_and_says_so(built):
         "wrote output/hiring/brief.pdf",
         "wrote output/hiring/offer-sheet.pdf",
         "wrote output/no-offers/brief.pdf",
-        "no offer sheet for cases/no-offers.md: it has no packages yet (add meso.offers)",
+        "wrote output/no-offers/offer-sheet.pdf",
+        "wrote output/unsendable/brief.pdf",
+        UNSENDABLE_NOTE,
     ]
     assert result.stderr == ""
     assert sorted(p.relative_to(folder).as_posix() for p in (folder / "output").rglob("*")) == [
         "output/hiring", "output/hiring/brief.pdf", "output/hiring/offer-sheet.pdf",
-        "output/no-offers", "output/no-offers/brief.pdf",
+        "output/no-offers", "output/no-offers/brief.pdf", "output/no-offers/offer-sheet.pdf",
+        "output/unsendable", "output/unsendable/brief.pdf",
     ]  # and no temporary files left behind
 
 
@@ -157,11 +172,17 @@ def test_the_offer_sheet_shows_the_offers_and_nothing_internal(built):
         assert secret not in text
 
 
-def test_a_case_without_offers_gets_a_brief_only(built):
+def test_a_case_without_offers_gets_packages_built(built):
     folder, _ = built
     text = pdf_text(folder / "output/no-offers/brief.pdf")
-    assert "Senior engineer offer: Jordan Rivera" in text
-    assert "PACKAGE A" not in text
+    assert "3 packages built by briefgen" in text and "PACKAGE A" in text
+    assert "Option A Option B Option C" in pdf_text(folder / "output/no-offers/offer-sheet.pdf")
+
+
+def test_offers_that_break_criterion_1_get_a_brief_but_no_sheet(built):
+    folder, _ = built
+    text = pdf_text(folder / "output/unsendable/brief.pdf")
+    assert "package B scores 2.0, below our reservation of 40." in text
 
 
 def test_documents_are_written_with_the_usual_permissions(built):
@@ -173,7 +194,7 @@ def test_documents_are_written_with_the_usual_permissions(built):
 
 def test_a_bad_case_among_good_ones(here):
     write("cases/bad.md", BAD)
-    write("cases/no-offers.md", NO_OFFERS)
+    write("cases/unsendable.md", UNSENDABLE)
     stale = write("out/bad/brief.pdf", "an earlier brief, built before the case broke")
     os.utime(stale, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     before = (stale.read_bytes(), stale.stat().st_mtime_ns)
@@ -184,26 +205,26 @@ def test_a_bad_case_among_good_ones(here):
     assert lines(result.stderr) == BAD_ERRORS
     # The good case after it is still built.
     assert lines(result.stdout) == [
-        "wrote out/no-offers/brief.pdf",
-        "no offer sheet for cases/no-offers.md: it has no packages yet (add meso.offers)",
+        "wrote out/unsendable/brief.pdf",
+        UNSENDABLE_NOTE,
     ]
-    assert (here / "out/no-offers/brief.pdf").read_bytes().startswith(b"%PDF-")
+    assert (here / "out/unsendable/brief.pdf").read_bytes().startswith(b"%PDF-")
     # Nothing is written, overwritten or deleted for the bad one.
     assert (stale.read_bytes(), stale.stat().st_mtime_ns) == before
     assert sorted(p.name for p in (here / "out/bad").iterdir()) == ["brief.pdf"]
     assert not (here / "output").exists()
 
 
-def test_a_stale_offer_sheet_is_removed_when_the_offers_go(here):
-    write("cases/no-offers.md", NO_OFFERS)
-    write("output/no-offers/offer-sheet.pdf", "from when the case had offers")
-    result = run("build", "cases/no-offers.md")
+def test_a_stale_offer_sheet_is_removed_when_the_offers_break(here):
+    write("cases/unsendable.md", UNSENDABLE)
+    write("output/unsendable/offer-sheet.pdf", "from when the offers were sound")
+    result = run("build", "cases/unsendable.md")
     assert result.exit_code == 0
     assert lines(result.stdout) == [
-        "wrote output/no-offers/brief.pdf",
-        "removed output/no-offers/offer-sheet.pdf: cases/no-offers.md has no packages now",
+        "wrote output/unsendable/brief.pdf",
+        UNSENDABLE_NOTE.replace("no offer sheet for cases/unsendable.md:", "removed output/unsendable/offer-sheet.pdf:"),
     ]
-    assert sorted(p.name for p in (here / "output/no-offers").iterdir()) == ["brief.pdf"]
+    assert sorted(p.name for p in (here / "output/unsendable").iterdir()) == ["brief.pdf"]
 
 
 def test_build_only_a_bad_case_writes_nothing(here):
@@ -327,7 +348,7 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["build", "check", "explain", "new", "rules", "score"]
+    assert sorted(main.commands) == ["build", "check", "explain", "meso", "new", "rules", "score"]
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])

@@ -15,6 +15,7 @@ from briefgen.build import render_case as render_with_rules
 from briefgen.case import parse_case
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
+from briefgen.meso import meso
 
 TODAY = datetime.date(2026, 11, 24)
 RULES = load_rules()
@@ -25,7 +26,7 @@ def render_case(case, today):
 
 
 def brief_context(case, today):
-    return render.brief_context(case, [], analyse(case, RULES), today)
+    return render.brief_context(case, meso(case), analyse(case, RULES), today)
 EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
 
 # Every internal field of this case holds a unique sentinel; the offer sheet may
@@ -154,7 +155,7 @@ def test_brief_has_every_section_and_confidential_on_every_page(sentinel):
         assert f"Page {number} of {len(pages)}" in text
     text = "\n".join(pages)
     for section in ["Situation", "Targets", "Issues and points", "Constituency map", "Win-sets", "Behind their table",
-                    "Packages on the table", "Case notes"]:
+                    "MESO packages", "Decoding key", "Case notes"]:
         assert section in text
     for fact in ["ZQbatna-us", "ZQbatna-them", "ZQinterest-them", "ZQc-concern", "ZQc-notes", "ZQbody-text",
                  "61.4", "53.7", "19.9", "Behind their table: Contoso Ltd"]:

@@ -209,7 +209,7 @@ def _words(facts: dict, case: Case) -> dict[str, str]:
               "influencer": "influenced_by", "requirement": "requires", "backer": "backers",
               "blocker": "blockers", "clash": "clashes"}
     for one, many in firsts.items():
-        if many in facts:
+        if isinstance(facts.get(many), list):  # constituency facts: `clashes` is a flag
             words[one] = facts[many][0] if facts[many] else ""
     for key in ("negotiator", "other_negotiator", "our_negotiator", "their_negotiator"):
         if key in facts:  # "Dana Lee, Engineering Manager" -> "Dana Lee"

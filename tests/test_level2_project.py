@@ -1,0 +1,421 @@
+"""A project's own rules/ folder: adding, replacing and switching off rules, and every
+rule-file mistake reported with its line, column and exact message."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pypdf
+import pytest
+import rule_engine
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from briefgen.errors import CaseError
+from briefgen.level2.analysis import analyse
+from briefgen.level2.rules import load_rules
+from conftest import HIRING, parse
+
+DEFAULTS = load_rules()
+
+# In HIRING, Rivera's partner (them, influence, skeptical, concerned about a long commute,
+# sensitive to being an afterthought) gets findings in compensation, b, c, d and e, none in f.
+TEAM = """\
+# Our team's house rules.
+rules:
+  - id: partner-office-visit
+    category: f
+    scope: them
+    condition: 'power == "influence" and stance == "skeptical"'
+    advice: >-
+      Invite $name to visit the office with $negotiator before the next round.
+    why: "A visit answers questions that no offer can."
+  - id: opposed-mollify
+    category: c
+    scope: them
+    condition: 'stance in ["opposed", "skeptical"] and not concerns.is_empty'
+    advice: "Ask $negotiator how $name sees the $concern, and answer it in writing."
+    why: "House style: we acknowledge a concern in writing."
+  - {id: sensitivity-process-gesture, disabled: true}
+"""
+ADDED = "Invite Rivera's partner to visit the office with Jordan Rivera before the next round."
+REPLACED = "Ask Jordan Rivera how Rivera's partner sees the long commute, and answer it in writing."
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_text(path: Path) -> str:
+    return flat("\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder (the working folder) with the hiring case and the team's rules."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "cases/x.md", HIRING)
+    write(tmp_path / "rules/team.yaml", TEAM)
+    return tmp_path
+
+
+# --- adding, replacing, switching off -------------------------------------------------------
+
+
+def test_load_rules_adds_replaces_and_switches_off(tmp_path):
+    rules_dir = tmp_path / "rules"
+    team = write(rules_dir / "team.yaml", TEAM)
+    rules = load_rules(rules_dir)
+    ids = [rule.id for rule in rules.rules]
+
+    # The replacement keeps the default's place (so dedup still prefers it); added rules come last.
+    default_ids = [rule.id for rule in DEFAULTS.rules]
+    assert ids == [i for i in default_ids if i != "sensitivity-process-gesture"] + ["partner-office-visit"]
+    replaced = next(rule for rule in rules.rules if rule.id == "opposed-mollify")
+    assert replaced.source == f"{team}:{line_of(TEAM, 'id: opposed-mollify')}"
+    assert replaced.advice.template == "Ask $negotiator how $name sees the $concern, and answer it in writing."
+
+    default = next(rule for rule in DEFAULTS.rules if rule.id == "opposed-mollify")
+    assert rules.overridden == (("opposed-mollify", default.source),)
+    assert rules.disabled == (("sensitivity-process-gesture", f"{team}:{line_of(TEAM, 'sensitivity-process-gesture')}"),)
+    # The defaults themselves are untouched.
+    assert [rule.id for rule in load_rules().rules] == default_ids
+
+
+def test_the_project_rules_change_the_findings(tmp_path):
+    write(tmp_path / "rules/team.yaml", TEAM)
+    case = parse(HIRING)
+    before = {f.category: f for f in analyse(case, DEFAULTS).findings}
+    after = {f.category: f for f in analyse(case, load_rules(tmp_path / "rules")).findings}
+
+    assert before["b"].rule.id == "sensitivity-process-gesture"
+    assert "b" not in after  # switched off, and no other b rule fits the partner
+
+    assert "f" not in before
+    assert (after["f"].rule.id, after["f"].advice) == ("partner-office-visit", ADDED)
+    assert after["f"].why == "A visit answers questions that no offer can."
+
+    assert before["c"].advice.startswith("Make statements that mollify Rivera's partner")
+    assert (after["c"].rule.id, after["c"].advice) == ("opposed-mollify", REPLACED)
+    # The rest is as before.
+    for category in ("compensation", "d", "e"):
+        assert after[category].advice == before[category].advice
+
+
+def test_an_added_rule_loses_to_a_default_of_its_category(tmp_path):
+    """Documented order: defaults first, project rules after, and the first rule that fires
+    for a constituency and category is kept; an added rule where a default already speaks
+    is not shown. (Replace the default by id to change what is said.)"""
+    extra = TEAM.replace("category: f", "category: c", 1)
+    write(tmp_path / "rules/team.yaml", extra)
+    rules = load_rules(tmp_path / "rules")
+    c = [f for f in analyse(parse(HIRING), rules).findings if f.category == "c"]
+    assert [f.rule.id for f in c] == ["opposed-mollify"]
+
+
+def test_an_empty_project_rule_file_changes_nothing(tmp_path):
+    write(tmp_path / "rules/empty.yaml", "# nothing yet\n")
+    write(tmp_path / "rules/notes.txt", "not a rule file: only *.yaml is read")
+    rules = load_rules(tmp_path / "rules")
+    assert [r.id for r in rules.rules] == [r.id for r in DEFAULTS.rules]
+    assert (rules.overridden, rules.disabled) == ((), ())
+
+
+def test_no_rules_folder_means_the_defaults(tmp_path):
+    assert [r.id for r in load_rules(tmp_path / "rules").rules] == [r.id for r in DEFAULTS.rules]
+
+
+# --- through the command line ---------------------------------------------------------------
+
+
+def section(lines: list[str], heading: str) -> list[str]:
+    start = lines.index(heading) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return lines[start:end]
+
+
+def test_briefgen_rules_lists_the_project_rules(project):
+    result = run("rules")
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    added = section(lines, "Act constructively at the table (f)")
+    assert re.fullmatch(rf"  partner-office-visit +them  rules/team\.yaml:{line_of(TEAM, 'partner-office-visit')}",
+                        added[-1])
+    replaced = [line for line in section(lines, "Watch what is said (c)") if "opposed-mollify" in line]
+    assert re.fullmatch(rf"  opposed-mollify +them  rules/team\.yaml:{line_of(TEAM, 'id: opposed-mollify')}",
+                        replaced[0])
+    assert not any("sensitivity-process-gesture" in line for line in section(lines, "Shape the form of the process (b)"))
+    default_line = next(r.source for r in DEFAULTS.rules if r.id == "opposed-mollify").rsplit(":", 1)[1]
+    assert f"replaced: opposed-mollify (the default at c-statements.yaml:{default_line}) by the project's rule" in lines
+    assert f"switched off: sensitivity-process-gesture (at rules/team.yaml:{line_of(TEAM, 'disabled')})" in lines
+    assert lines[-1] == f"{len(DEFAULTS.rules)} active rules"
+
+
+def test_briefgen_rules_without_a_project_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("rules")
+    assert result.exit_code == 0
+    assert "replaced:" not in result.stdout and "switched off:" not in result.stdout
+    assert result.stdout.splitlines()[-1] == f"{len(DEFAULTS.rules)} active rules"
+    assert "  sensitivity-process-gesture" in result.stdout
+
+
+def test_briefgen_explain_uses_the_project_rules(project):
+    result = run("explain", "cases/x.md")
+    assert (result.exit_code, result.stderr) == (0, "")
+    out = result.stdout
+    assert (f"[Act constructively at the table] partner-office-visit "
+            f"(rules/team.yaml:{line_of(TEAM, 'partner-office-visit')}): Rivera's partner") in out
+    assert f"opposed-mollify (rules/team.yaml:{line_of(TEAM, 'id: opposed-mollify')})" in out
+    assert ADDED in flat(out) and REPLACED in flat(out)
+    assert "sensitivity-process-gesture" not in out
+    assert "Make statements that mollify" not in out
+
+
+def test_briefgen_build_uses_the_project_rules(project):
+    result = run("build", "cases/x.md")
+    assert result.exit_code == 0, result.stderr
+    text = pdf_text(project / "output/x/brief.pdf")
+    assert ADDED in text
+    assert REPLACED in text
+    assert "Act constructively at the table" in text
+    assert "Make statements that mollify" not in text
+    assert "Use the process to show" not in text
+    # Nothing internal reaches the counterpart.
+    offer = pdf_text(project / "output/x/offer-sheet.pdf")
+    assert "Invite Rivera's partner" not in offer
+
+
+# --- rule-file mistakes ---------------------------------------------------------------------
+
+GOOD = """\
+  - id: my-rule
+    category: a
+    scope: them
+    condition: 'audience'
+    advice: "Advice for $name."
+    why: "Because."
+"""
+
+
+def with_rule(*pairs: tuple[str, str]) -> str:
+    text = GOOD
+    for old, new in pairs:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return "rules:\n" + text
+
+
+THEM_FIELDS = ("id, name, side, power, stance, audience, can_block, binding, clashes, interests, concerns, "
+               "sensitivities, influenced_by, requires, linked_issues, backers, blockers, party, other_party, "
+               "negotiator")
+CASE_WORDS = ("$binding_them, $binding_us, $clash, $clashes, $has_packages, $issues, $our_negotiator, "
+              "$reservation_reachable, $their_negotiator, $them, $them_count, $unknown_them, $us, $us_count, "
+              "$win_sets_meet")
+
+MISTAKES = {
+    "unknown-key": (with_rule(("    why:", "    wyh:")),
+                    "7:5: unknown key 'wyh' in rules.my-rule; did you mean 'why'?"),
+    "unknown-key-no-hint": (with_rule(('    why: "Because."\n', '    why: "Because."\n    zzz: 1\n')),
+                            "8:5: unknown key 'zzz' in rules.my-rule; allowed keys: id, disabled, category, scope, "
+                            "condition, advice, why"),
+    "unknown-category": (with_rule(("category: a", "category: z")),
+                         "3:15: rules.my-rule.category: input should be 'compensation', 'a', 'b', 'c', 'd', 'e', "
+                         "'f', 'g', 'h' or 'probe' (got 'z')"),
+    "unknown-scope": (with_rule(("scope: them", "scope: ours")),
+                      "4:12: rules.my-rule.scope: input should be 'case', 'them' or 'us' (got 'ours')"),
+    "bad-id": (with_rule(("id: my-rule", "id: My Rule")),
+               "2:9: rules.My Rule.id: string should match pattern '^[a-z0-9][a-z0-9-]*$' (got 'My Rule')"),
+    "unknown-field": (with_rule(("'audience'", "'audiense'")),
+                      "5:16: rule 'my-rule': condition names an unknown field 'audiense'; did you mean 'audience'?"),
+    "unknown-field-no-hint": (with_rule(("'audience'", "'zzzqqq'")),
+                              f"5:16: rule 'my-rule': condition names an unknown field 'zzzqqq'; a them-scope rule "
+                              f"may test: {THEM_FIELDS}"),
+    "constituency-field-in-a-case-rule": (
+        with_rule(("scope: them", "scope: case"), ("'audience'", "'stance == \"opposed\"'"), ("$name", "$us")),
+        "5:16: rule 'my-rule': condition names an unknown field 'stance'; a case-scope rule may test: issues, "
+        "win_sets_meet, clashes, binding_us, binding_them, them_count, us_count, unknown_them, has_packages, "
+        "reservation_reachable, us, them, our_negotiator, their_negotiator"),
+    "syntax-error-at-the-end": (with_rule(("'audience'", "'audience and'")),
+                                "5:16: rule 'my-rule': condition is not valid at its end; see 'briefgen rules "
+                                "--help' for the language"),
+    "syntax-error-inside": (with_rule(("'audience'", "'stance == = 3'")),
+                            "5:16: rule 'my-rule': condition is not valid at column 11; see 'briefgen rules "
+                            "--help' for the language"),
+    "type-error": (with_rule(("'audience'", "'stance > 3'")),
+                   "5:16: rule 'my-rule': condition cannot be evaluated: data type mismatch"),
+    "bad-regex": (with_rule(("'audience'", "'name =~ \"(\"'")),
+                  "5:16: rule 'my-rule': condition cannot be evaluated: invalid regular expression"),
+    "unknown-variable": (with_rule(("$name", "$nmae")),
+                         "6:13: rule 'my-rule': advice names an unknown variable '$nmae'; did you mean '$name'?"),
+    "unknown-variable-in-why": (with_rule(('"Because."', '"Because of $concerm."')),
+                                "7:10: rule 'my-rule': why names an unknown variable '$concerm'; did you mean "
+                                "'$concern'?"),
+    "constituency-variable-in-a-case-rule": (
+        with_rule(("scope: them", "scope: case"), ("'audience'", "'win_sets_meet'")),
+        f"6:13: rule 'my-rule': advice names an unknown variable '$name'; it may name: {CASE_WORDS}"),
+    "stray-dollar": (with_rule(("Advice for $name.", "Costs $ 5 for $name.")),
+                     "6:13: rule 'my-rule': advice has a stray '$'; write $$ for a dollar sign"),
+    "stray-dollar-in-why": (with_rule(('"Because."', '"Because $."')),
+                            "7:10: rule 'my-rule': why has a stray '$'; write $$ for a dollar sign"),
+    "missing-fields": ("rules:\n  - id: my-rule\n    category: a\n    advice: x\n",
+                       "2:5: rule 'my-rule' needs 'scope', 'condition', 'why'"),
+    "disabled-with-other-fields": ("rules:\n  - id: audience-do-not-escalate\n    disabled: true\n    advice: x\n",
+                                   "2:5: rule 'audience-do-not-escalate' is disabled: give only 'id' and "
+                                   "'disabled: true'"),
+    "disable-an-unknown-rule": ("rules:\n  - {id: audience-do-not-escalat, disabled: true}\n",
+                                "2:1: cannot switch off rule 'audience-do-not-escalat': no such rule; did you mean "
+                                "'audience-do-not-escalate'?"),
+    "disable-an-unknown-rule-no-hint": ("rules:\n  - {id: zzzz-qqqq, disabled: true}\n",
+                                        "2:1: cannot switch off rule 'zzzz-qqqq': no such rule; run 'briefgen rules' "
+                                        "to list the rule ids"),
+    "a-list-not-a-mapping": ("- id: my-rule\n", "1:1: a rule file is a mapping with a 'rules:' list, not a list"),
+    "a-text-not-a-mapping": ("just text\n",
+                             "1:1: a rule file is a mapping with a 'rules:' list, not str 'just text'"),
+    "rules-not-a-list": ("rules: 3\n", "1:8: rules: expected a list, like [a, b] (got 3)"),
+    "yaml-syntax-error": ("rules:\n  - id: my-rule\n    category: [a\n",
+                          "3:15: YAML: a [...] list starts here and is never closed"),
+    "a-tab": ("rules:\n\t- id: my-rule\n", "2:1: YAML: found character '\\t' that cannot start any token"),
+}
+
+
+@pytest.mark.parametrize("text, message", list(MISTAKES.values()), ids=list(MISTAKES))
+def test_a_rule_file_mistake_is_reported_exactly(tmp_path, text, message):
+    path = write(tmp_path / "rules/extra.yaml", text)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [f"{path}:{message}"]
+
+
+def test_a_duplicate_id_within_a_file(tmp_path):
+    path = write(tmp_path / "rules/a.yaml", "rules:\n" + GOOD + GOOD)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}:8:1: rule id 'my-rule' is used twice (first at {path}:2); give each rule its own id",
+    ]
+
+
+def test_a_duplicate_id_between_project_files(tmp_path):
+    first = write(tmp_path / "rules/a.yaml", "rules:\n" + GOOD)
+    second = write(tmp_path / "rules/b.yaml", "# more\nrules:\n" + GOOD)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [
+        f"{second}:3:1: rule id 'my-rule' is used twice (first at {first}:2); give each rule its own id",
+    ]
+
+
+def test_switching_off_and_replacing_the_same_rule_is_a_duplicate(tmp_path):
+    text = "rules:\n  - {id: audience-do-not-escalate, disabled: true}\n" + GOOD.replace("my-rule", "audience-do-not-escalate")
+    path = write(tmp_path / "rules/a.yaml", text)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}:3:1: rule id 'audience-do-not-escalate' is used twice (first at {path}:2); give each rule its own id",
+    ]
+
+
+def test_every_mistake_of_every_file_is_reported_at_once(tmp_path):
+    a = write(tmp_path / "rules/a.yaml", with_rule(("category: a", "category: z"), ("$name", "$nmae")))
+    b = write(tmp_path / "rules/b.yaml", "- id: x\n")
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [
+        f"{a}:3:15: rules.my-rule.category: input should be 'compensation', 'a', 'b', 'c', 'd', 'e', 'f', 'g', "
+        "'h' or 'probe' (got 'z')",
+        f"{b}:1:1: a rule file is a mapping with a 'rules:' list, not a list",
+    ]
+
+
+def test_a_condition_and_its_text_are_all_checked(tmp_path):
+    text = with_rule(("'audience'", "'audiense'"), ("$name", "$nmae"), ('"Because."', '"Because $."'))
+    path = write(tmp_path / "rules/a.yaml", text)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}:5:16: rule 'my-rule': condition names an unknown field 'audiense'; did you mean 'audience'?",
+        f"{path}:6:13: rule 'my-rule': advice names an unknown variable '$nmae'; did you mean '$name'?",
+        f"{path}:7:10: rule 'my-rule': why has a stray '$'; write $$ for a dollar sign",
+    ]
+
+
+def test_a_dollar_sign_is_written_twice(tmp_path):
+    write(tmp_path / "rules/a.yaml", with_rule(("Advice for $name.", "Offer $name $$500 towards the move."),
+                                               ("'audience'", "'power == \"influence\"'")))
+    finding = next(f for f in analyse(parse(HIRING), load_rules(tmp_path / "rules")).findings if f.rule.id == "my-rule")
+    assert finding.advice == "Offer Rivera's partner $500 towards the move."
+
+
+# Pinned expectations that the code does not meet yet.
+
+
+@pytest.mark.xfail(strict=True, reason="a rule file has no frontmatter: the message for an unknown top-level "
+                                       "key says \"unknown key 'rule' in the frontmatter\"")
+def test_an_unknown_top_level_key_speaks_of_the_rule_file(tmp_path):
+    write(tmp_path / "rules/a.yaml", "rule:\n" + GOOD)
+    with pytest.raises(CaseError) as error:
+        load_rules(tmp_path / "rules")
+    [problem] = error.value.problems
+    assert (problem.line, problem.column) == (1, 1)
+    assert "did you mean 'rules'?" in problem.message
+    assert "frontmatter" not in problem.message
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="'stance == 3' compares a text with a number: it loads without a problem and silently "
+                          "never fires (only ordering comparisons such as 'stance > 3' are caught)")
+def test_an_equality_between_a_text_field_and_a_number_is_a_type_mistake(tmp_path):
+    write(tmp_path / "rules/a.yaml", with_rule(("'audience'", "'stance == 3'")))
+    try:
+        load_rules(tmp_path / "rules")
+    except CaseError as error:
+        [problem] = error.value.problems
+        assert (problem.line, problem.column) == (5, 16)
+        assert problem.message.startswith("rule 'my-rule': condition")
+    else:
+        raise AssertionError("'stance == 3' loaded")
+
+
+@pytest.mark.xfail(strict=True, raises=rule_engine.errors.EngineError,
+                   reason="a condition indexing a list (interests[0]) loads, then analyse() raises "
+                          "rule_engine.errors.LookupError for a constituency whose list is empty")
+def test_a_condition_that_indexes_an_empty_list_does_not_crash_the_analysis(tmp_path):
+    write(tmp_path / "rules/a.yaml", with_rule(("'audience'", "'interests[0] =~~ \"home\"'")))
+    try:
+        rules = load_rules(tmp_path / "rules")
+    except CaseError:
+        return  # rejected with its line: acceptable
+    case = parse(HIRING.replace('interests: ["time at home", "no relocation"]', "interests: []"))
+    analyse(case, rules)  # must not raise; the rule simply does not fire
+
+
+# --- a broken rule file stops the commands ------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["check"], ["build"], ["build", "cases/x.md"], ["explain", "cases/x.md"], ["rules"]])
+def test_a_broken_project_rule_file_stops_the_command(project, args):
+    write(project / "rules/team.yaml", TEAM.replace("$negotiator before", "$negotiatr before"))
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"rules/team.yaml:{line_of(TEAM, 'advice: >-')}:13: rule 'partner-office-visit': advice names an unknown "
+        "variable '$negotiatr'; did you mean '$negotiator'?",
+    ]
+    assert not (project / "output").exists()
