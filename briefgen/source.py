@@ -87,15 +87,17 @@ def kind(value: object) -> str:
 class Locator:
     """Turns a path of keys and indexes into a case-file position and a readable name."""
 
-    def __init__(self, tree, path: str, model: type[BaseModel], renumbered: Mapping[str, list[int]] | None = None):
+    def __init__(self, tree, path: str, model: type[BaseModel], renumbered: Mapping[str, list[int]] | None = None,
+                 top: str = "the frontmatter"):
         self.tree = tree
         self.path = path
         self.model = model
+        self.top = top  # what the file's top level is called in messages
         # After salvage, list sections lost their broken items: map indexes back.
         self.renumbered = renumbered or {}
 
     def with_renumbering(self, renumbered):
-        return Locator(self.tree, self.path, self.model, renumbered)
+        return Locator(self.tree, self.path, self.model, renumbered, self.top)
 
     def _original(self, loc: tuple) -> tuple:
         if len(loc) > 1 and loc[0] in self.renumbered and isinstance(loc[1], int):
@@ -152,10 +154,10 @@ class Locator:
             key = loc[-1]
             hint = self.suggestion(loc)
             advice = f"did you mean '{hint}'?" if hint else f"allowed keys: {', '.join(allowed_keys(self.model, loc[:-1]))}"
-            where = self.name(loc[:-1]) or "the frontmatter"
+            where = self.name(loc[:-1]) or self.top
             return self.problem(loc, f"unknown key '{key}' in {where}; {advice}", at_key=True)
         if kind == "missing":
-            where = self.name(loc[:-1]) or "the frontmatter"
+            where = self.name(loc[:-1]) or self.top
             return self.problem(loc[:-1], f"{where} needs '{loc[-1]}'", at_key=True)
         message = PLAIN_MESSAGES.get(kind, message).removeprefix("Value error, ")
         message = message[0].lower() + message[1:]

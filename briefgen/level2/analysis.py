@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefgen.case import Case, Constituency
+from briefgen.errors import CaseError, Problem
 from briefgen.level2.rules import CATEGORIES, Rule, RuleSet
 from briefgen.level2.winsets import WinSets, analyse_win_sets
 
@@ -106,7 +107,7 @@ def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None) -> 
         # variable its advice names must have a value.
         if any(not words.get(word) for word in rule.words):
             continue
-        if not rule.compiled.matches(facts):
+        if not _matches(rule, facts, case, constituency):
             continue
         fired.append(Finding(
             rule=rule,
@@ -118,16 +119,31 @@ def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None) -> 
     return fired
 
 
+def _matches(rule: Rule, facts: dict, case: Case, constituency: Constituency | None) -> bool:
+    """Test a rule; one that fails on these facts (say, it indexes an empty
+    list) is a located error in the rule file, never a crash."""
+    from rule_engine import EngineError
+
+    try:
+        return bool(rule.compiled.evaluate(facts))
+    except EngineError as error:
+        path, line = rule.source.rsplit(":", 1)
+        about = constituency.display_name if constituency is not None else case.title
+        raise CaseError([Problem(path, int(line), 1, (
+            f"rule '{rule.id}' fails on {about} ({case.path}): {error.message or type(error).__name__}; "
+            "guard the condition, e.g. 'not interests.is_empty and ...'"))]) from None
+
+
 def _unique(findings: list[Finding]) -> Iterable[Finding]:
     """One move per constituency and category: the first rule that fires wins,
     so a rule file lists its most specific rules first. A case-wide rule
     yields at most one finding with the same text."""
     seen = set()
     for finding in findings:
-        if finding.constituency is not None:
+        if finding.constituency is not None and finding.category != "probe":
             key = (finding.category, finding.constituency.id)
-        else:
-            key = (finding.category, None, finding.advice)
+        else:  # questions, and case-wide findings, differ by their text
+            key = (finding.category, finding.constituency and finding.constituency.id, finding.advice)
         if key not in seen:
             seen.add(key)
             yield finding

@@ -50,7 +50,7 @@ def _win_sets(analysis: Analysis) -> list[str]:
         lines += [f"  {requirement}" for requirement in ws.requirements]
         if ws.binding:
             lines.append(f"  binding: {ws.binding.display_name} (removes {about}{round(ws.removed_by_binding)} otherwise acceptable packages)")
-    lines.append(f"Both: {about}{round(w.both)} packages." if w.meet else "The win-sets do not meet.")
+    lines.append(f"Both: {about}{round(w.both)} packages." if w.meet else f"The win-sets do not meet{'' if w.exact else ' (estimated by sampling)'}.")
     for clash in w.clashes:
         if clash.second:
             lines.append(f"  clash: {clash.first} / {clash.second}")

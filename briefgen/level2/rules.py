@@ -117,7 +117,7 @@ def load_rules(project_rules: Path | None = None) -> RuleSet:
             if rule.id in active:
                 problems.append(_duplicate(rule, active[rule.id].source))
             active[rule.id] = rule
-    disabled, overridden = [], []
+    disabled, overridden, added = [], [], []
     if project_rules is not None and project_rules.is_dir():
         seen: dict[str, str] = {}  # id -> where the project first used it
         for path in sorted(project_rules.glob("*.yaml")):
@@ -133,12 +133,16 @@ def load_rules(project_rules: Path | None = None) -> RuleSet:
                     else:
                         problems.append(_unknown_rule(entry, active))
                     continue
-                if entry.id in active:
+                if entry.id in active:  # replaces the default in its place
                     overridden.append((entry.id, active[entry.id].source))
-                active[entry.id] = entry
+                    active[entry.id] = entry
+                else:
+                    added.append(entry)
     if problems:
         raise CaseError(problems)
-    return RuleSet(tuple(active.values()), tuple(disabled), tuple(overridden))
+    # A project's own new rules come first: where a default of the same
+    # category would also fire for a constituency, the project's wins.
+    return RuleSet(tuple(added) + tuple(active.values()), tuple(disabled), tuple(overridden))
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def _read(path: Path, problems: list[Problem], keep_disabled: bool = False) -> l
     if not isinstance(tree, dict):
         problems.append(Problem(shown, 1, 1, f"a rule file is a mapping with a 'rules:' list, not {kind(tree)}"))
         return []
-    where = Locator(tree, shown, RuleFile)
+    where = Locator(tree, shown, RuleFile, top="the rule file")
     try:
         entries = RuleFile.model_validate(tree).rules
     except ValidationError as error:
@@ -223,6 +227,9 @@ def _compile(entry: RuleEntry, source: str, loc: tuple, where: Locator, problems
         problems.append(where.problem((*loc, "condition"), f"rule '{entry.id}': condition is not valid{at}; see 'briefgen rules --help' for the language"))
     except rule_engine.EngineError as error:
         problems.append(where.problem((*loc, "condition"), f"rule '{entry.id}': condition cannot be evaluated: {error.message}"))
+    else:
+        for mistake in _type_mistakes(compiled.statement.expression, fields):
+            problems.append(where.problem((*loc, "condition"), f"rule '{entry.id}': condition {mistake}"))
     templates = {}
     for name in ("advice", "why"):
         template = Template(getattr(entry, name))
@@ -245,21 +252,45 @@ def _compile(entry: RuleEntry, source: str, loc: tuple, where: Locator, problems
     )
 
 
+def _type_mistakes(expression, fields: dict[str, str]) -> list[str]:
+    """What rule-engine's typed parse lets through: a result that is not true
+    or false, and == or != between a field and a value of another kind."""
+    from rule_engine import DataType, ast
+
+    mistakes = []
+    if expression.result_type not in (DataType.BOOLEAN, DataType.UNDEFINED):
+        mistakes.append("must be true or false, as in 'power == \"veto\"'; it gives a "
+                        f"{expression.result_type.name.lower()}")
+    kinds = {ast.StringExpression: "STRING", ast.FloatExpression: "FLOAT", ast.BooleanExpression: "BOOLEAN"}
+    for node in _nodes(expression):
+        if isinstance(node, ast.ComparisonExpression):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, ast.SymbolExpression) and side.name in fields and type(other) in kinds:
+                    if fields[side.name] != kinds[type(other)]:
+                        mistakes.append(f"compares the field '{side.name}' ({fields[side.name].lower()}) "
+                                        f"with a {kinds[type(other)].lower()}, so it can never match")
+    return mistakes
+
+
 # The attributes under which rule-engine's expression nodes keep their children.
 _CHILDREN = ("left", "right", "container", "member", "object", "condition", "iterable", "result",
              "value", "arguments", "function", "case_true", "case_false", "item", "start", "stop")
 
 
-def _symbols(node) -> set[str]:
-    """The context fields a parsed condition reads (for explanations)."""
+def _nodes(node):
+    """Every node of a parsed rule-engine expression."""
     from rule_engine import ast
 
-    found = set()
-    if isinstance(node, ast.SymbolExpression) and node.scope is None:
-        found.add(node.name)
+    yield node
     for name in _CHILDREN:
         child = getattr(node, name, None)
         for item in child if isinstance(child, (list, tuple)) else (child,):
             if isinstance(item, ast.ExpressionBase) and item is not node:
-                found |= _symbols(item)
-    return found
+                yield from _nodes(item)
+
+
+def _symbols(expression) -> set[str]:
+    """The context fields a parsed condition reads (for explanations)."""
+    from rule_engine import ast
+
+    return {n.name for n in _nodes(expression) if isinstance(n, ast.SymbolExpression) and n.scope is None}

@@ -1,0 +1,157 @@
+"""The five example cases: their Level II findings are specific, and the briefs show them."""
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from briefgen.build import BRIEF, render_case
+from briefgen.case import load_case
+from briefgen.level2.analysis import analyse, linked_issues
+from briefgen.level2.rules import CATEGORIES, load_rules
+
+CASES = Path(__file__).parent.parent / "cases"
+EXAMPLES = {
+    "hiring": CASES / "hiring-offer.md",
+    "union": CASES / "union-contract.md",
+    "acquisition": CASES / "cross-border-acquisition.md",
+    "reunification": CASES / "reunification-talks.md",
+    "supplier": CASES / "supplier-contract.md",
+}
+RULES = load_rules()
+TODAY = datetime.date(2026, 11, 24)
+MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def examples():
+    """name -> (case, analysis)"""
+    loaded = {}
+    for name, path in EXAMPLES.items():
+        case = load_case(path)
+        loaded[name] = case, analyse(case, RULES)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def briefs(examples):
+    """name -> the brief's text (each PDF rendered once for the module)."""
+    texts = {}
+    for name, (case, _) in examples.items():
+        pdf = render_case(case, RULES, TODAY)[BRIEF]
+        texts[name] = flat("\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+    return texts
+
+
+def test_the_examples_are_the_five_cases():
+    assert sorted(p.name for p in CASES.glob("*.md")) == sorted(p.name for p in EXAMPLES.values())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_finding_names_who_or_what_it_is_about(examples, name):
+    case, analysis = examples[name]
+    assert analysis.findings
+    for finding in analysis.findings:
+        advice = finding.advice.lower()
+        if finding.constituency is not None:
+            c = finding.constituency
+            names = [c.display_name] + [case.issue(i).name for i in linked_issues(case, c)]
+        else:
+            parties = (case.parties.us, case.parties.them)
+            names = [p.name for p in parties] + [p.negotiator.split(",")[0] for p in parties if p.negotiator]
+            names += [c.display_name for c in case.constituencies]
+        assert any(n.lower() in advice for n in names), (finding.rule.id, finding.advice)
+        assert "$" not in finding.advice and "$" not in finding.why
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_findings_name_their_constituency(examples, name):
+    # Stricter than the above, and true of every default rule: the constituency is named.
+    _, analysis = examples[name]
+    for finding in analysis.findings:
+        if finding.constituency is not None:
+            assert finding.constituency.display_name in finding.advice, (finding.rule.id, finding.advice)
+
+
+@pytest.mark.parametrize("name", ["hiring", "union", "acquisition", "reunification"])
+def test_the_rich_examples_get_moves_in_at_least_four_categories(examples, name):
+    _, analysis = examples[name]
+    categories = {f.category for f in analysis.findings} - {"probe"}
+    assert len(categories) >= 4, sorted(categories)
+    assert categories <= set(MOVES)
+
+
+def test_h_fires_only_in_the_reunification_talks(examples):
+    with_h = sorted(name for name, (_, analysis) in examples.items() if any(f.category == "h" for f in analysis.findings))
+    assert with_h == ["reunification"]
+    _, analysis = examples["reunification"]
+    h = {f.rule.id: f.constituency.id for f in analysis.findings if f.category == "h"}
+    assert h == {"leadership-against-blocker": "gorbachev", "disarm-through-concern": "military"}
+
+
+def test_findings_are_one_per_constituency_and_category(examples):
+    for name, (_, analysis) in examples.items():
+        keys = [(f.category, f.constituency.id) for f in analysis.findings
+                if f.constituency is not None and f.category != "probe"]
+        assert len(keys) == len(set(keys)), name
+
+
+def level2_part(text: str, start: str) -> str:
+    """The brief's text from `start` to the next section of the Level II part."""
+    begin = text.index(start)
+    ends = [text.find(marker, begin + 1) for marker in
+            ("Behind our table What we need", "MESO packages", "Questions to probe", "Case notes")]
+    ends = [e for e in ends if e > begin]
+    return text[begin:min(ends) if ends else len(text)]
+
+
+def heading(key: str) -> str:
+    """How a category's heading reads in the PDF text: its letter, then its label."""
+    return f"{key} {CATEGORIES[key]}" if len(key) == 1 else CATEGORIES[key]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_brief_shows_the_moves_by_category(examples, briefs, name):
+    _, analysis = examples[name]
+    text = briefs[name]
+    assert "Behind their table" in text
+    them = level2_part(text, "Behind their table Moves that help")
+    shown_them = [m.category for m in analysis.moves("them")]
+    assert shown_them, "every example has moves behind their table"
+    for key in MOVES:
+        assert (heading(key) in them) == (key in shown_them), key
+    # Their groups come in Sebenius's order.
+    positions = [them.index(heading(key)) for key in shown_them]
+    assert positions == sorted(positions)
+    # Every move is printed (the PDF breaks lines, so compare the start of each text).
+    for group in analysis.moves("them"):
+        for finding in group.findings:
+            assert flat(finding.advice)[:60] in them, finding.rule.id
+
+    shown_us = [m.category for m in analysis.moves("us")]
+    if shown_us:
+        ours = level2_part(text, "Behind our table What we need")
+        for key in MOVES:
+            assert (heading(key) in ours) == (key in shown_us), key
+    else:
+        assert "Behind our table What we need" not in text
+
+    # The case's own notes (its Markdown body) come last and may use the same words.
+    generated = text[:text.index("Case notes")] if "Case notes" in text else text
+    if analysis.questions:
+        questions = generated[generated.index("Questions to probe"):]
+        for finding in analysis.questions:
+            assert flat(finding.advice)[:60] in questions
+    else:
+        assert "Questions to probe" not in generated
+
+
+def test_the_thwart_heading_appears_only_in_the_reunification_brief(briefs):
+    assert sorted(name for name, text in briefs.items() if heading("h") in text) == ["reunification"]
