@@ -214,26 +214,20 @@ class _Oracle:
         slack = 0 if exact else len(options) * resolution / 2
         floors = [min(round(x / resolution) for x in o[2]) for o in options]
         spans = [max(round(x / resolution) for x in o[2]) - f for o, f in zip(options, floors)]
-        size = sum(spans) + 1
-        best = np.full(size, -np.inf)
-        best[0] = 0.0
+        best = np.zeros(1)  # their best points for each reachable (scaled) score so far
         choices = []
-        reach = 0
         for (issues, kept, ours, theirs), floor, span in zip(options, floors, spans):
-            new = np.full(size, -np.inf)
-            pick = np.zeros(size, dtype=np.int32)
+            # One row per option: the previous states shifted by its points; the
+            # column-wise max is the new best, and argmax (first on ties) the choice.
+            rows = np.full((len(kept), len(best) + span), -np.inf)
             for k, (our, their) in enumerate(zip(ours, theirs)):
                 shift = round(our / resolution) - floor
-                candidate = np.full(size, -np.inf)
-                candidate[shift:shift + reach + 1] = best[:reach + 1] + their
-                better = candidate > new
-                new[better] = candidate[better]
-                pick[better] = k
-            reach += span
-            best = new
+                rows[k, shift:shift + len(best)] = best + their
+            pick = rows.argmax(axis=0)
+            best = rows[pick, np.arange(rows.shape[1])]
             choices.append(pick)
         base = sum(floors) * resolution
-        states = np.arange(size) * resolution + base
+        states = np.arange(len(best)) * resolution + base
         band = (states >= market.low + slack - EPSILON) & (states <= market.high - slack + EPSILON)
         if not band.any() or np.isneginf(best[band]).all():
             return None
@@ -299,12 +293,13 @@ def _best_set(case, market, oracle, capable, count):
     if len(preferred) >= count:
         combos = [tuple(preferred[:count])]
     else:
+        # Every combination of leads where the space is small; else the few
+        # issues worth most to them per point they cost us.
         rest = [n for n in capable if n not in preferred]
-        pool = rest if len(rest) <= count - len(preferred) + 3 or oracle.exact else _promising(market, rest, count - len(preferred) + 2)
-        combos = [tuple(preferred) + extra for extra in itertools.combinations(pool, count - len(preferred))]
-        if len(combos) > 40:
-            pool = _promising(market, rest, count - len(preferred) + 2)
-            combos = [tuple(preferred) + extra for extra in itertools.combinations(pool, count - len(preferred))]
+        missing = count - len(preferred)
+        if not oracle.exact or math.comb(len(rest), missing) > 40:
+            rest = _promising(market, rest, missing + (1 if not oracle.exact else 2))
+        combos = [tuple(preferred) + extra for extra in itertools.combinations(rest, missing)]
     best, best_key = None, None
     for leads in combos:
         found = _best_for_leads(market, oracle, leads)
