@@ -16,6 +16,7 @@ test: setup
 benchmark: setup
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_level2.py
+	$(BIN)/python benchmarks/bench_meso.py
 
 setup: $(VENV)/.installed
 	@scripts/install-system-packages
