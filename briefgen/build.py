@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.case import Case, load_case
-from briefgen.errors import CaseError, Problem
+from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso, meso
@@ -108,6 +108,45 @@ def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime
         sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
         documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
     return documents
+
+
+OFFER_FORMATS = ("pdf", "html", "txt")
+
+
+def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | None = None) -> Path:
+    """Write the offer sheet to send, after the checks: sound packages, a valid date."""
+    from briefgen import render
+
+    today = today or datetime.date.today()
+    case = load_case(path)
+    offers = meso(case)
+    check_sendable(case, offers, today)
+    sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
+    if fmt == "pdf":
+        content = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
+    elif fmt == "html":
+        content = render.render_offer_sheet_email(sheet).encode()
+    else:
+        content = render.render_offer_sheet_text(sheet).encode()
+    return write_atomically(output / case.id / f"offer-sheet.{fmt}", content)
+
+
+def check_sendable(case: Case, offers: Meso, today: datetime.date) -> None:
+    """Refuse a sheet that must not leave the building, saying how to fix it."""
+    if offers.errors:
+        first = offers.errors[0]
+        raise BriefgenError(
+            f"{case.path}: not sent: {first.message} (MESO criterion {first.criterion}). Fix meso.offers, or remove "
+            "them to let briefgen build the packages, then run briefgen offer again.")
+    if not offers.packages:
+        why = offers.diagnostics[0].message if offers.diagnostics else "the case has no issues yet"
+        raise BriefgenError(f"{case.path}: not sent: there is no package to offer: {why}")
+    until = case.offer_sheet.valid_until
+    if until is not None and until < today:
+        line = case.line_of("offer_sheet.valid_until") or 1
+        raise BriefgenError(
+            f"{case.path}:{line}: not sent: offer_sheet.valid_until ({until.isoformat()}) has passed (today is "
+            f"{today.isoformat()}); set a date the other side can still meet, then run briefgen offer again.")
 
 
 def write_atomically(path: Path, content: bytes) -> Path:

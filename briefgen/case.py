@@ -246,6 +246,16 @@ class OfferSheetSettings(Model):
     locale: str = "en_US"
 
 
+class Round(Model):
+    """One exchange: the packages we offered and how they answered (briefgen respond)."""
+
+    date: datetime.date | None = None
+    offered: tuple[Terms, ...] = ()
+    chose: Annotated[str, Field(pattern=r"^[A-Z]$")] | None = None
+    counter: Terms = FrozenDict()
+    note: str | None = None
+
+
 class Outcome(Model):
     date: datetime.date | None = None
     agreed: Terms = FrozenDict()
@@ -272,6 +282,7 @@ class Case(Model):
     constituencies: tuple[Constituency, ...] = ()
     meso: Meso = Meso()
     offer_sheet: OfferSheetSettings = OfferSheetSettings()
+    rounds: tuple[Round, ...] = ()
     outcome: Outcome | None = None
 
     def line_of(self, path: str) -> int | None:
@@ -455,6 +466,13 @@ def _cross_check(case: Case, where: Locator) -> list[Problem]:
 
     terms = [(case.meso.hold, ("meso", "hold"), "meso.hold")]
     terms += [(offer, ("meso", "offers", n), f"meso.offers[{n + 1}]") for n, offer in enumerate(case.meso.offers)]
+    for n, round_ in enumerate(case.rounds):
+        loc = ("rounds", n)
+        terms += [(offer, (*loc, "offered", k), f"rounds[{n + 1}].offered[{k + 1}]") for k, offer in enumerate(round_.offered)]
+        terms.append((round_.counter, (*loc, "counter"), f"rounds[{n + 1}].counter"))
+        labels = [chr(ord("A") + k) for k in range(len(round_.offered))]
+        if round_.chose is not None and round_.chose not in labels:
+            problems.append(where.problem((*loc, "chose"), f"rounds[{n + 1}].chose: '{round_.chose}' is not one of the packages offered in that round ({', '.join(labels) or 'none'})"))
     if case.outcome is not None and case.outcome.agreed:  # none agreed: talks ended without a deal
         terms.append((case.outcome.agreed, ("outcome", "agreed"), "outcome.agreed"))
     for n, issue_id in enumerate(case.meso.lead_with):
@@ -468,8 +486,8 @@ def _cross_check(case: Case, where: Locator) -> list[Problem]:
                 typo_fixes.update(difflib.get_close_matches(str(issue_id), defined, n=1))
             elif issue_id in by_id and (why := by_id[issue_id].value_problem(value)):
                 problems.append(where.problem((*loc, issue_id), f"{name}: {why}"))
-        if package is case.meso.hold:
-            continue  # a hold fixes some issues, not all
+        if package is case.meso.hold or name.endswith(".counter"):
+            continue  # a hold fixes some issues, and a counter changes some, not all
         agreed = name == "outcome.agreed"
         given = package if agreed else {**case.meso.hold, **package}
         fix = "give the agreed value of every issue" if agreed else "give one, or fix it for every package in meso.hold"

@@ -153,6 +153,67 @@ def explain(case):
     click.echo(explain_text(loaded, analyse(loaded, _rules())))
 
 
+@main.command()
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt"]), default="pdf", show_default=True,
+              help="pdf to print or attach, html for an email body (styles inline), txt to paste.")
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the sheet goes in, under a subfolder named after the case.")
+def offer(case, fmt, output):
+    """Write the offer sheet to send to the other side.
+
+    Refuses, saying how to fix it, when a package breaks MESO criterion 1 or
+    2 or when offer_sheet.valid_until has passed. The sheet carries only the
+    offer_sheet block, party names, issue labels and the packages' values.
+
+    \b
+    Example:
+      briefgen offer cases/hiring-offer.md
+      briefgen offer cases/hiring-offer.md --format html
+    """
+    from briefgen.build import offer as write_offer
+    from briefgen.errors import BriefgenError, CaseError
+
+    try:
+        click.echo(f"wrote {write_offer(case, output, fmt)}")
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
+    except BriefgenError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--chose", metavar="LABEL", help="The package they chose: A, B, ...")
+@click.option("--counter", multiple=True, metavar="ISSUE=VALUE", help="A change they asked for; repeat for each.")
+@click.option("--note", help="Anything else they said.")
+def respond(case, chose, counter, note):
+    """Record the other side's answer as a new round in the case file.
+
+    Appends to the case's `rounds` the packages offered now, the one they
+    chose and what they countered, keeping the file's comments and layout.
+    Nothing is written if the file changed meanwhile. The next brief shows
+    the history, what their choice reveals, and the next moves.
+
+    \b
+    Example:
+      briefgen respond cases/hiring-offer.md --chose B --counter salary=99000 --note "wants a start in March"
+    """
+    import datetime
+
+    from briefgen.errors import BriefgenError, CaseError
+    from briefgen.rounds import record_response
+
+    try:
+        click.echo(record_response(case, chose, list(counter), note, datetime.date.today()))
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
+    except BriefgenError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command("meso")
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print packages and diagnostics as JSON, for scripts.")

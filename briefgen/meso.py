@@ -525,6 +525,13 @@ def _check_offers(case: Case, market: _Market) -> Meso:
     return Meso(packages, tuple(diagnostics), False)
 
 
+def lead_issues(case: Case, packages: Sequence[Mapping]) -> list[str | None]:
+    """Each package's lead: the issue on which it is strictly the most generous of the set."""
+    market = _Market(case)
+    per_issue = [[i.their_points_for(p[i.id]) for i in market.issues] for p in packages]
+    return [_lead_of(market, per_issue, n, case.meso.lead_with) for n in range(len(packages))]
+
+
 def _lead_of(market, per_issue, n, lead_with) -> str | None:
     """The issue on which package n is strictly the most generous of the set:
     its own entry in meso.lead_with if that holds, else the first that does."""

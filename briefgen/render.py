@@ -28,6 +28,7 @@ from briefgen import __version__
 from briefgen.case import Case, Issue
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
+from briefgen.rounds import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
 
@@ -55,6 +56,7 @@ class Brief:
     packages: Sequence[Package]
     meso: Meso
     level2: Analysis
+    history: History | None
     body: Markup
     locale: str
     generated: str
@@ -108,6 +110,7 @@ def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.da
         ],
         meso=offers,
         level2=level2,
+        history=history(case),
         body=markdown_to_html(case.body),
         locale=locale,
         generated=format_date(today, "long", locale=locale),
@@ -174,12 +177,13 @@ def markdown_to_html(text: str) -> Markup:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["points"] = format_points
+    env.globals["text_table"] = text_table
     env.globals["version"] = __version__
     return env
 
@@ -195,6 +199,25 @@ def render_brief_html(brief: Brief) -> str:
 
 def render_offer_sheet_html(sheet: OfferSheet) -> str:
     return _render("offer-sheet.html", sheet.locale, sheet=sheet)
+
+
+def render_offer_sheet_email(sheet: OfferSheet) -> str:
+    """One self-contained HTML file with inline styles, fit for an email body."""
+    return _render("offer-sheet-email.html", sheet.locale, sheet=sheet)
+
+
+def render_offer_sheet_text(sheet: OfferSheet) -> str:
+    return _render("offer-sheet.txt", sheet.locale, sheet=sheet)
+
+
+def text_table(rows: Sequence[str], options: Sequence[OfferOption]) -> list[str]:
+    """The options side by side in plain text, columns padded to fit."""
+    header = ["", *(f"Option {option.label}" for option in options)]
+    table = [header] + [[row, *(option.terms[n] for option in options)] for n, row in enumerate(rows)]
+    widths = [max(len(line[k]) for line in table) for k in range(len(header))]
+    lines = ["   ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    lines.insert(1, "   ".join("-" * width for width in widths))
+    return lines
 
 
 def _render(template: str, locale: str, **context) -> str:

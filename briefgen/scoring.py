@@ -114,23 +114,30 @@ def parse_package(case: Case, terms: list[str]) -> dict[str, int | float | str]:
 
     Raises ValueError with a message that says what to type instead.
     """
-    package: dict[str, int | float | str] = dict(case.meso.hold)
+    package = {**case.meso.hold, **read_terms(case, terms)}
+    missing = [issue.id for issue in case.issues if issue.id not in package]
+    if missing:
+        raise ValueError(f"give a value for every issue; missing: {', '.join(missing)}")
+    return package
+
+
+def read_terms(case: Case, terms: list[str]) -> dict[str, int | float | str]:
+    """`["salary=97000"]` -> {"salary": 97000}, each value checked against its issue."""
     by_id = {issue.id: issue for issue in case.issues}
+    read: dict[str, int | float | str] = {}
     for term in terms:
         issue_id, sep, text = term.partition("=")
         if not sep:
-            raise ValueError(f"'{term}' is not issue=value, e.g. {case.issues[0].id}=..." if case.issues else f"'{term}' is not issue=value")
+            example = f", e.g. {case.issues[0].id}=..." if case.issues else ""
+            raise ValueError(f"'{term}' is not issue=value{example}")
         issue = by_id.get(issue_id)
         if issue is None:
             raise ValueError(f"unknown issue '{issue_id}'; this case's issues: {', '.join(by_id)}")
         value = _value_from_text(issue, text)
         if (why := issue.value_problem(value)):
             raise ValueError(f"{term}: {why}")
-        package[issue_id] = value
-    missing = [issue_id for issue_id in by_id if issue_id not in package]
-    if missing:
-        raise ValueError(f"give a value for every issue; missing: {', '.join(missing)}")
-    return package
+        read[issue_id] = value
+    return read
 
 
 def _value_from_text(issue, text: str):

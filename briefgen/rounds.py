@@ -1,0 +1,234 @@
+"""Rounds: what we offered, what they answered, and what it tells us.
+
+`record_response` appends an answer to the case file's `rounds` list with
+round-trip YAML, so the file's comments, key order and layout survive, and
+refuses to write if the file changed since it was read. `history` reads the
+rounds back for the next brief: the counter's scores, what each choice
+reveals (the decoding key applied), an updated estimate of their priorities,
+and the next moves.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.case import Case, Issue, parse_case
+from briefgen.errors import BriefgenError
+from briefgen.meso import decoding_key, lead_issues, meso
+from briefgen.scoring import Assessment, assess, read_terms
+
+
+# --- recording -------------------------------------------------------------------------------
+
+def record_response(path: Path, chose: str | None, counter: list[str], note: str | None,
+                    today: datetime.date) -> str:
+    """Append their answer to the packages we would send now; return a one-line summary."""
+    from briefgen.build import write_atomically
+    from briefgen.case import case_id_for
+
+    raw = path.read_bytes()
+    case = parse_case(raw, str(path), case_id_for(path))
+    offered = meso(case)
+    if not offered.packages:
+        raise BriefgenError(f"{path} has no packages to respond to; run briefgen meso {path} to see why")
+    labels = [p.label for p in offered.packages]
+    if chose is not None and chose not in labels:
+        raise BriefgenError(f"--chose {chose}: the packages offered are {', '.join(labels)}")
+    if chose is None and not counter and not note:
+        raise BriefgenError("say what they answered: --chose LABEL, --counter issue=value, or --note TEXT")
+    try:
+        counter_terms = read_terms(case, counter)
+    except ValueError as error:
+        raise BriefgenError(f"--counter {error}") from None
+
+    entry = {"date": today, "offered": [dict(p.terms) for p in offered.packages]}
+    if chose is not None:
+        entry["chose"] = chose
+    if counter_terms:
+        entry["counter"] = counter_terms
+    if note:
+        entry["note"] = note
+    text = _with_round(raw.decode("utf-8-sig"), entry)
+    parse_case(text.encode(), str(path), case.id)  # the new file must load as cleanly as the old
+    if path.read_bytes() != raw:
+        raise BriefgenError(f"{path} changed while the response was being recorded; nothing was written, run the command again")
+    write_atomically(path, text.encode())
+    number = len(case.rounds) + 1
+    said = [f"chose {chose}" if chose else None, f"countered {', '.join(counter)}" if counter else None]
+    return f"recorded round {number} in {path}: {', '.join(s for s in said if s) or 'a note'}"
+
+
+def _with_round(text: str, entry: dict) -> str:
+    """The case text with `entry` appended to its frontmatter's rounds.
+
+    Only the new lines are written: every other line of the file, its
+    comments and alignment included, stays exactly as it was.
+    """
+    from ruamel.yaml import YAML
+
+    lines = text.splitlines(keepends=True)
+    end = next(n for n, line in enumerate(lines[1:], start=1) if line.rstrip() in ("---", "..."))
+    tree = YAML(typ="rt").load("".join(lines[1:end])) or {}
+    indent = _list_indent(tree)
+    item = _yaml_item(entry, indent)
+    keys = list(tree)
+
+    def line_of(key: str) -> int:  # index in `lines` of a top-level key
+        return tree.lc.key(key)[0] + 1
+
+    def before_next(after: str | None) -> int:
+        """Where a block ends: before the next top-level key, and before the
+        comments and blank lines that introduce it."""
+        following = keys[keys.index(after) + 1:] if after else keys
+        position = line_of(following[0]) if following else end
+        while position - 1 > (line_of(after) if after else 0) and (
+                not lines[position - 1].strip() or lines[position - 1].startswith("#")):
+            position -= 1
+        return position
+
+    if "rounds" in tree and tree["rounds"]:
+        at = before_next("rounds")
+        insert = item
+    elif "rounds" in tree:  # `rounds:` or `rounds: []` with nothing yet
+        at = line_of("rounds")
+        lines[at] = "rounds:\n"
+        at += 1
+        insert = item
+    else:  # a new block, before `outcome` as the format documents it
+        at = before_next(keys[keys.index("outcome") - 1]) if "outcome" in keys and keys.index("outcome") else (
+            line_of("outcome") if "outcome" in keys else end)
+        insert = "rounds:\n" + item
+    if at > 0 and not lines[at - 1].endswith("\n"):
+        lines[at - 1] += "\n"
+    return "".join(lines[:at]) + insert + "".join(lines[at:])
+
+
+def _list_indent(tree) -> int:
+    """How far this file indents a top-level list's dashes (0 or 2, usually)."""
+    for value in tree.values() if isinstance(tree, dict) else ():
+        if isinstance(value, list) and value and not value.fa.flow_style():
+            # An item's position is that of its content, just after "- ".
+            return value.lc.item(0)[1] - 2
+    return 2
+
+
+def _yaml_item(entry: dict, indent: int) -> str:
+    """One list item in block style, its packages as one-line flow mappings."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    item = CommentedMap()
+    for key, value in entry.items():
+        if key == "offered":
+            value = CommentedSeq([_flow(CommentedMap(package)) for package in value])
+        elif key == "counter":
+            value = _flow(CommentedMap(value))
+        item[key] = value
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=indent + 2, offset=indent)
+    out = io.StringIO()
+    yaml.dump(CommentedSeq([item]), out)
+    return out.getvalue()
+
+
+def _flow(mapping):
+    mapping.fa.set_flow_style()
+    return mapping
+
+
+# --- reading back -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RoundView:
+    number: int
+    date: datetime.date | None
+    offered: tuple[Assessment, ...]
+    labels: tuple[str, ...]
+    chose: str | None
+    revealed: str | None  # the decoding key of the package they chose
+    counter: Mapping  # only the issues they changed
+    countered: Assessment | None  # the chosen package with their changes, scored
+    note: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    rounds: tuple[RoundView, ...]
+    priorities: tuple[tuple[Issue, int, str], ...]  # issue, weight of evidence, why
+    next_moves: tuple[str, ...]
+
+
+def history(case: Case) -> History | None:
+    if not case.rounds:
+        return None
+    views = []
+    evidence: dict[str, list[str]] = {issue.id: [] for issue in case.issues}
+    for number, round_ in enumerate(case.rounds, start=1):
+        offered = [{**case.meso.hold, **p} for p in round_.offered]
+        labels = tuple(chr(ord("A") + k) for k in range(len(offered)))
+        leads = lead_issues(case, offered) if offered else []
+        chosen = labels.index(round_.chose) if round_.chose in labels else None
+        revealed = countered = None
+        if chosen is not None:
+            key = decoding_key(case, offered, chosen, leads[chosen])
+            revealed = key.split(", ", 1)[1]  # "If they choose B, salary matters..." -> what it now tells us
+            revealed = revealed[0].upper() + revealed[1:]
+            if leads[chosen]:
+                evidence[leads[chosen]].append(f"chose {round_.chose} in round {number}, which led with it")
+        if round_.counter:
+            base = offered[chosen] if chosen is not None else (offered[0] if offered else {})
+            full = {**base, **round_.counter}
+            if all(issue.id in full for issue in case.issues):
+                countered = assess(case, full)
+                for issue_id, value in round_.counter.items():
+                    issue = case.issue(issue_id)
+                    if issue_id in base and issue.their_points_for(value) > issue.their_points_for(base[issue_id]):
+                        evidence[issue_id].append(f"asked for more in round {number}")
+        views.append(RoundView(number, round_.date, tuple(assess(case, p) for p in offered), labels,
+                               round_.chose, revealed, dict(round_.counter), countered, round_.note))
+    ranked = sorted(
+        (issue for issue in case.issues),
+        key=lambda issue: (-len(evidence[issue.id]), -_their_span(issue), case.issues.index(issue)),
+    )
+    priorities = tuple((issue, len(evidence[issue.id]), "; ".join(evidence[issue.id]) or "no signal yet")
+                       for issue in ranked)
+    return History(tuple(views), priorities, tuple(_next_moves(case, views[-1], priorities)))
+
+
+def _their_span(issue: Issue) -> float:
+    values = list(issue.values())
+    return max(issue.their_points_for(v) for v in values) - min(issue.their_points_for(v) for v in values)
+
+
+def _next_moves(case: Case, last: RoundView, priorities) -> list[str]:
+    from briefgen.terms import format_points
+
+    moves = []
+    top = priorities[0][0] if priorities and priorities[0][1] else None
+    least = next((issue for issue, weight, _ in reversed(priorities) if weight == 0 and issue is not top), None)
+    if last.countered is not None:
+        a = last.countered
+        score = format_points(a.score)
+        if a.below_reservation:
+            moves.append(f"Their counter scores {score} for us, below our reservation of {format_points(a.reservation)}: "
+                         "do not accept it. Say why, and answer with new packages rather than a single number.")
+        elif a.score >= a.aspiration - case.meso.tolerance:
+            moves.append(f"Their counter scores {score} for us, within our band around {format_points(a.aspiration)}: "
+                         "it can be accepted; first check whether a small trade would make it better for both.")
+        else:
+            moves.append(f"Their counter scores {score} for us: above our reservation, {format_points(a.aspiration - a.score)} "
+                         "below our aspiration. Answer with packages that move toward it, not by splitting the difference.")
+        blocked = [v.constituency.display_name for v in a.verdicts if v.blocks]
+        if blocked:
+            moves.append(f"As countered, the package misses the conditions of {', '.join(blocked)}: it cannot be ratified as it stands.")
+    if top is not None:
+        moves.append(f"Build the next packages around {top.name.lower() if not top.name[:2].isupper() else top.name}, "
+                     "their revealed priority: give on it in more than one package, and recover value elsewhere"
+                     + (f", for example on {least.name.lower() if not least.name[:2].isupper() else least.name}, where they have shown no interest." if least else "."))
+    elif last.chose is None:
+        moves.append("Their answer revealed no priority yet: ask them to rank the issues, or send packages that differ more.")
+    return moves
