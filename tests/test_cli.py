@@ -348,7 +348,7 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["build", "check", "explain", "meso", "new", "rules", "score"]
+    assert sorted(main.commands) == ["build", "check", "explain", "meso", "new", "offer", "respond", "rules", "score"]
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])
