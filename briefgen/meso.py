@@ -228,23 +228,37 @@ class _Oracle:
             choices.append(pick)
         base = sum(floors) * resolution
         states = np.arange(len(best)) * resolution + base
-        band = (states >= market.low + slack - EPSILON) & (states <= market.high - slack + EPSILON)
-        if not band.any() or np.isneginf(best[band]).all():
+        # Off the grid, a state's score is only known to within `slack`: look
+        # in the band widened by it, best for them first, and keep the first
+        # package whose true score is in the band.
+        band = (states >= market.low - slack - EPSILON) & (states <= market.high + slack + EPSILON) & ~np.isneginf(best)
+        if not band.any():
             return None
         masked = np.where(band, best, -np.inf)
-        top = masked.max()
-        ties = np.flatnonzero(masked >= top - EPSILON)
-        state = int(ties[np.argmin(np.abs(states[ties] - market.case.aspiration))])
-        choice = [0] * len(market.issues)
+        ties = np.flatnonzero(masked >= masked.max() - EPSILON)
+        first = ties[np.argmin(np.abs(states[ties] - market.case.aspiration))]
+
+        def states_to_try():
+            yield first  # almost always in the band; sorting the rest is the slow part
+            candidates = np.flatnonzero(band)
+            yield from candidates[np.lexsort((np.abs(states[candidates] - market.case.aspiration), -best[candidates]))][:64]
+
+        for state in states_to_try():
+            choice = self._walk_back(options, floors, choices, resolution, int(state))
+            score = market.score(choice)
+            if market.in_band(score):
+                return tuple(choice), score, market.their_score(choice)
+        return None
+
+    def _walk_back(self, options, floors, choices, resolution, state) -> list[int]:
+        """The package behind a final state of the programme."""
+        choice = [0] * len(self.market.issues)
         for (issues, kept, ours, theirs), floor, pick in zip(reversed(options), reversed(floors), reversed(choices)):
             k = int(pick[state])
             for n, value in zip(issues, kept[k]):
                 choice[n] = value
             state -= round(ours[k] / resolution) - floor
-        score = market.score(choice)
-        if not market.in_band(score):  # rounding can never put us here, but never trust it
-            return None
-        return tuple(choice), score, market.their_score(choice)
+        return choice
 
 
 def _resolution(points: list[list[float]], band: float) -> tuple[float, bool]:
