@@ -154,7 +154,7 @@ def write_atomically(path: Path, content: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; documents are not
+        os.chmod(temporary, document_mode())
         with os.fdopen(handle, "wb") as file:
             file.write(content)
             file.flush()
@@ -166,7 +166,8 @@ def write_atomically(path: Path, content: bytes) -> Path:
     return path
 
 
-def _umask() -> int:
+def document_mode() -> int:
+    """The mode a new file gets under the current umask (mkstemp makes files private; documents are not)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask

@@ -250,6 +250,161 @@ def meso_command(case, as_json):
     sys.exit(1 if offers.errors else 0)
 
 
+class _ArchiveGroup(click.Group):
+    """`briefgen archive CASE` is short for `briefgen archive add CASE`."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
+ARCHIVE = click.option("-a", "--archive", "folder", default="output/archive", show_default=True,
+                       type=click.Path(file_okay=False, path_type=Path), envvar="BRIEFGEN_ARCHIVE",
+                       help="The archive folder (or set BRIEFGEN_ARCHIVE).")
+
+
+@main.group(cls=_ArchiveGroup)
+def archive():
+    """Archive case write-ups (PDF/A), and find, show, extract and verify them.
+
+    `briefgen archive CASE` archives a new version of CASE (a no-op when the
+    file has not changed since the last version). Versions are append-only:
+    no command overwrites or deletes anything.
+
+    \b
+    Example:
+      briefgen archive cases/hiring-offer.md
+      briefgen archive search "remote days"
+      briefgen archive verify
+    """
+
+
+@archive.command("add")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ARCHIVE
+def archive_add(case, folder):
+    """Archive CASE as a new version: a PDF/A write-up carrying its source.
+
+    \b
+    Example:
+      briefgen archive add cases/hiring-offer.md
+    """
+    from briefgen.archive import archive_case
+
+    done = _archive_call(archive_case, case, folder, _rules())
+    if done.unchanged:
+        click.echo(f"unchanged: {case} is already archived as {done.case_id} version {done.version} (id {done.id})")
+    else:
+        click.echo(f"archived {done.case_id} version {done.version} (id {done.id}): {done.pdf}")
+
+
+@archive.command("list")
+@ARCHIVE
+def archive_list(folder):
+    """List every archived version.
+
+    \b
+    Example:
+      briefgen archive list
+    """
+    from briefgen.archive import list_versions
+
+    for v in _archive_call(list_versions, folder):
+        click.echo(f"{v['id']:>5}  {v['case_id']} v{v['version']}  {v['archived_at'][:10]}  {v['status']:<10} {v['title']}")
+
+
+@archive.command("search")
+@click.argument("query")
+@ARCHIVE
+def archive_search(query, folder):
+    """Full-text search over titles, parties, tags, bodies and lessons.
+
+    \b
+    Example:
+      briefgen archive search "remote days"
+      briefgen archive search "hardliners OR veto"
+    """
+    from briefgen.archive import search
+
+    found = _archive_call(search, folder, query)
+    for hit in found:
+        click.echo(f"{hit['id']:>5}  {hit['case_id']} v{hit['version']}  {hit['title']}\n       {' '.join(hit['snippet'].split())}")
+    if not found:
+        click.echo(f"nothing found for {query!r}")
+
+
+@archive.command("show")
+@click.argument("version_id", type=int)
+@ARCHIVE
+def archive_show(version_id, folder):
+    """Show what the index records about one archived version.
+
+    \b
+    Example:
+      briefgen archive show 3
+    """
+    from briefgen.archive import show
+
+    record = _archive_call(show, folder, version_id)
+    for key, value in record.items():
+        if key not in ("body", "lessons"):
+            click.echo(f"{key:>16}: {value if value is not None else ''}")
+    if record["lessons"]:
+        click.echo(f"{'lessons':>16}: {' '.join(record['lessons'].split())}")
+
+
+@archive.command("extract")
+@click.argument("version_id", type=int)
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the source (default: its original file name, here).")
+@ARCHIVE
+def archive_extract(version_id, target, folder):
+    """Write back the exact case file embedded in a version's write-up.
+
+    \b
+    Example:
+      briefgen archive extract 3 -o restored.md
+    """
+    from briefgen.archive import extract
+
+    click.echo(f"wrote {_archive_call(extract, folder, version_id, target)}")
+
+
+@archive.command("verify")
+@ARCHIVE
+def archive_verify(folder):
+    """Check the archive: every hash, every indexed file, every file indexed.
+
+    Exit status 1 on any problem.
+
+    \b
+    Example:
+      briefgen archive verify
+    """
+    from briefgen.archive import verify
+
+    problems, notes = _archive_call(verify, folder)
+    for note in notes:
+        click.echo(note)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}")
+    sys.exit(1 if problems else 0)
+
+
+def _archive_call(function, *args):
+    from briefgen.errors import BriefgenError, CaseError
+
+    try:
+        return function(*args)
+    except CaseError as error:
+        _report(error.problems)
+        sys.exit(1)
+    except BriefgenError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _criterion(criterion: str) -> str:
     return f"criterion {criterion}" if criterion.isdigit() else criterion
 

@@ -197,6 +197,11 @@ def render_brief_html(brief: Brief) -> str:
     return _render("brief.html", brief.locale, brief=brief)
 
 
+def render_writeup_html(brief: Brief, version: int, stamp: str, source_name: str) -> str:
+    return _render("writeup.html", brief.locale, brief=brief, version=version, stamp=stamp, source_name=source_name,
+                   agreed=assess(brief.case, brief.case.outcome.agreed) if brief.case.outcome and brief.case.outcome.agreed else None)
+
+
 def render_offer_sheet_html(sheet: OfferSheet) -> str:
     return _render("offer-sheet.html", sheet.locale, sheet=sheet)
 
@@ -227,13 +232,26 @@ def _render(template: str, locale: str, **context) -> str:
 
 # --- PDF --------------------------------------------------------------------
 
-def html_to_pdf(html: str, stylesheet: str) -> bytes:
-    """Render with a fetcher that serves only the templates' own files."""
+def html_to_pdf(html: str, stylesheet: str, **options) -> bytes:
+    """Render with a fetcher that serves only the templates' own files.
+
+    `options` go to WeasyPrint's write_pdf (pdf_variant, attachments, ...).
+    """
     import weasyprint
 
     css = weasyprint.CSS(filename=str(TEMPLATES / stylesheet), url_fetcher=asset_fetcher())
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=asset_fetcher())
-    return document.write_pdf(stylesheets=[css])
+    return document.write_pdf(stylesheets=[css], **options)
+
+
+def attachment(content: bytes, name: str, relationship: str, stamp: datetime.datetime, description: str):
+    """A file to embed in a PDF, with fixed dates so the PDF is reproducible."""
+    import io
+
+    import weasyprint
+
+    return weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, relationship=relationship,
+                                 description=description, created=stamp, modified=stamp)
 
 
 def asset_fetcher():
