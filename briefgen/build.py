@@ -7,6 +7,8 @@ failed build writes nothing and overwrites nothing.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -57,21 +59,55 @@ class CaseBuild:
         return not self.problems
 
 
-def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.date | None = None) -> Iterator[CaseBuild]:
-    """Build each case's brief and (where it has packages) offer sheet."""
-    today = today or datetime.date.today()
-    for path in paths:
+def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.date | None = None,
+          jobs: int = 1, fingerprint: str | None = None) -> Iterator[CaseBuild]:
+    """Build each case's brief and (where it has packages) offer sheet.
+
+    With `jobs` > 1 the cases are built in that many forked worker processes
+    (results still come in order). With a `fingerprint` of everything else a
+    build depends on (see inputs_fingerprint), each case folder records what
+    it was built from, so that `unchanged` can skip it next time.
+    """
+    job = _Job(output, rules, today or datetime.date.today(), fingerprint)
+    paths = list(paths)
+    if jobs <= 1 or len(paths) <= 1:
+        yield from map(job, paths)
+        return
+    import multiprocessing
+
+    global _JOB
+    _JOB = job  # forked workers inherit it: rules and all, nothing to pickle
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(paths))) as pool:
+        yield from pool.imap(_run_job, paths)  # in order, so the output reads the same every time
+
+
+_JOB = None
+
+
+def _run_job(path: Path) -> "CaseBuild":
+    return _JOB(path)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Building one case: load, analyse, render, write (the pipeline, top to bottom)."""
+
+    output: Path
+    rules: RuleSet
+    today: datetime.date
+    fingerprint: str | None
+
+    def __call__(self, path: Path) -> CaseBuild:
         result = CaseBuild(path)
         try:
             case = load_case(path)
         except CaseError as error:
             result.problems = error.problems
-            yield result
-            continue
+            return result
         result.case_id = case.id
-        level2, offers = analyse(case, rules), meso(case)
-        documents = render_documents(case, level2, offers, today)
-        folder = output / case.id
+        level2, offers = analyse(case, self.rules), meso(case)
+        documents = render_documents(case, level2, offers, self.today)
+        folder = self.output / case.id
         for name, pdf in documents.items():
             result.written.append(write_atomically(folder / name, pdf))
         if OFFER_SHEET not in documents:
@@ -82,7 +118,46 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
                 result.notes.append(f"removed {stale}: {why}")
             else:
                 result.notes.append(f"no offer sheet for {case.path}: {why}")
-        yield result
+        if self.fingerprint is not None:
+            record = {"inputs": _case_fingerprint(path, self.fingerprint), "documents": sorted(documents)}
+            write_atomically(folder / BUILT_FROM, json.dumps(record).encode())
+        return result
+
+
+BUILT_FROM = ".built-from.json"
+
+
+def inputs_fingerprint(root: Path = Path(".")) -> str:
+    """What every document depends on besides its case: briefgen's version, the
+    templates, the default and the project's rules. Hashed from the files, so
+    checking it costs no rule parsing."""
+    from briefgen import __version__
+    from briefgen.level2.rules import DEFAULTS
+    from briefgen.render import TEMPLATES
+
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (TEMPLATES, DEFAULTS, root / "rules"):
+        for file in sorted(folder.glob("*")) if folder.is_dir() else ():
+            if file.is_file():
+                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _case_fingerprint(path: Path, inputs: str) -> str:
+    return hashlib.sha256(inputs.encode() + path.read_bytes()).hexdigest()
+
+
+def unchanged(path: Path, output: Path, inputs: str) -> bool:
+    """Whether the case's documents were built from exactly its present inputs."""
+    from briefgen.case import case_id_for
+
+    folder = output / case_id_for(path)
+    try:
+        record = json.loads((folder / BUILT_FROM).read_text())
+        return record["inputs"] == _case_fingerprint(path, inputs) and all(
+            (folder / name).is_file() for name in record["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _no_offer_sheet(case: Case, offers: Meso) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,29 +27,59 @@ def main():
 @CASES
 @click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder the documents go in, one subfolder per case.")
-def build(cases, output):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores",
+              help="Cases built at once, in worker processes.")
+@click.option("--force", is_flag=True, help="Rebuild every case, even those whose inputs have not changed.")
+def build(cases, output, jobs, force):
     """Build briefs and offer sheets (default: cases/*.md).
 
-    Builds the prep brief and offer sheet of each CASE. Writes OUTPUT/<case-id>/brief.pdf and, where the case has packages,
-    OUTPUT/<case-id>/offer-sheet.pdf. A case with errors is reported and
-    nothing is written for it; the others are still built.
+    Builds the prep brief and offer sheet of each CASE. Writes
+    OUTPUT/<case-id>/brief.pdf and, where the case has packages fit to send,
+    OUTPUT/<case-id>/offer-sheet.pdf. A case whose file, the templates, the
+    rules and briefgen itself are unchanged since its last build is skipped
+    (--force rebuilds it). A case with errors is reported and nothing is
+    written for it; the others are still built; exit status 1.
 
     \b
     Example:
       briefgen build
-      briefgen build cases/hiring-offer.md -o /tmp/briefs
+      briefgen build cases/hiring-offer.md -o /tmp/briefs -j 2
     """
     from briefgen.build import build as build_cases
+    from briefgen.build import inputs_fingerprint, unchanged
 
-    rules = _rules()
-    failed = 0
-    for result in build_cases(_cases_or_default(cases), output, rules):
-        for path in result.written:
-            click.echo(f"wrote {path}")
-        for note in result.notes:
-            click.echo(note)
-        failed += _report(result.problems)
+    paths = _cases_or_default(cases)
+    inputs = inputs_fingerprint()
+    todo = [p for p in paths if force or not unchanged(p, output, inputs)]
+    built = failed = 0
+    if todo:
+        results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs)
+        with _progress(results, len(todo)) as results:
+            for result in results:
+                for path in result.written:
+                    _say(f"wrote {path}")
+                for note in result.notes:
+                    _say(note)
+                failed += _report(result.problems)
+                built += result.ok
+    skipped = len(paths) - len(todo)
+    if len(paths) > 1 or skipped:
+        click.echo(f"{built} built, {skipped} unchanged, {failed} failed", err=bool(failed))
     sys.exit(1 if failed else 0)
+
+
+def _progress(results, total):
+    """A progress bar on a terminal; elsewhere each document gets its own line."""
+    import contextlib
+
+    if sys.stdout.isatty() and total > 1:
+        return click.progressbar(results, length=total, label="building", file=sys.stderr)
+    return contextlib.nullcontext(results)
+
+
+def _say(line: str) -> None:
+    if not sys.stdout.isatty():
+        click.echo(line)
 
 
 @main.command()

@@ -144,12 +144,14 @@ def test_build_writes_each_document_and_says_so(built):
         "wrote output/no-offers/offer-sheet.pdf",
         "wrote output/unsendable/brief.pdf",
         UNSENDABLE_NOTE,
+        "3 built, 0 unchanged, 0 failed",
     ]
     assert result.stderr == ""
     assert sorted(p.relative_to(folder).as_posix() for p in (folder / "output").rglob("*")) == [
-        "output/hiring", "output/hiring/brief.pdf", "output/hiring/offer-sheet.pdf",
-        "output/no-offers", "output/no-offers/brief.pdf", "output/no-offers/offer-sheet.pdf",
-        "output/unsendable", "output/unsendable/brief.pdf",
+        "output/hiring", "output/hiring/.built-from.json", "output/hiring/brief.pdf", "output/hiring/offer-sheet.pdf",
+        "output/no-offers", "output/no-offers/.built-from.json", "output/no-offers/brief.pdf",
+        "output/no-offers/offer-sheet.pdf",
+        "output/unsendable", "output/unsendable/.built-from.json", "output/unsendable/brief.pdf",
     ]  # and no temporary files left behind
 
 
@@ -202,7 +204,7 @@ def test_a_bad_case_among_good_ones(here):
     result = run("build", "-o", "out")
 
     assert result.exit_code == 1
-    assert lines(result.stderr) == BAD_ERRORS
+    assert lines(result.stderr) == [*BAD_ERRORS, "1 built, 0 unchanged, 1 failed"]
     # The good case after it is still built.
     assert lines(result.stdout) == [
         "wrote out/unsendable/brief.pdf",
@@ -224,7 +226,7 @@ def test_a_stale_offer_sheet_is_removed_when_the_offers_break(here):
         "wrote output/unsendable/brief.pdf",
         UNSENDABLE_NOTE.replace("no offer sheet for cases/unsendable.md:", "removed output/unsendable/offer-sheet.pdf:"),
     ]
-    assert sorted(p.name for p in (here / "output/unsendable").iterdir()) == ["brief.pdf"]
+    assert sorted(p.name for p in (here / "output/unsendable").iterdir()) == [".built-from.json", "brief.pdf"]
 
 
 def test_build_only_a_bad_case_writes_nothing(here):
@@ -348,7 +350,7 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["build", "check", "explain", "meso", "new", "offer", "respond", "rules", "score"]
+    assert sorted(main.commands) == ["archive", "build", "check", "explain", "meso", "new", "offer", "respond", "rules", "score"]
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])
@@ -358,3 +360,47 @@ def test_every_help_works_and_has_an_example(command):
     assert result.stdout.startswith(f"Usage: briefgen {' '.join(command)}".rstrip() + " [OPTIONS]")
     assert re.search(r"\n  Example:\n    briefgen \S", result.stdout)
     assert run(*command, "-h").stdout == result.stdout
+
+
+# --- incremental and parallel builds ---------------------------------------------------------
+
+
+def test_a_second_build_skips_what_has_not_changed(here):
+    write("cases/hiring.md", HIRING)
+    write("cases/no-offers.md", NO_OFFERS)
+    first = run("build", "-j", "2")
+    assert lines(first.stdout)[-1] == "2 built, 0 unchanged, 0 failed"
+    brief = here / "output/hiring/brief.pdf"
+    before = brief.stat().st_mtime_ns
+
+    again = run("build")
+    assert (again.exit_code, lines(again.stdout)) == (0, ["0 built, 2 unchanged, 0 failed"])
+    assert brief.stat().st_mtime_ns == before
+
+    write("cases/hiring.md", HIRING.replace("Free Markdown.", "Edited Markdown."))
+    edited = run("build")
+    assert lines(edited.stdout) == ["wrote output/hiring/brief.pdf", "wrote output/hiring/offer-sheet.pdf",
+                                    "1 built, 1 unchanged, 0 failed"]
+    assert "Edited Markdown." in pdf_text(brief)
+
+    forced = run("build", "--force", "-j", "1")
+    assert lines(forced.stdout)[-1] == "2 built, 0 unchanged, 0 failed"
+
+
+def test_a_deleted_document_is_rebuilt(here):
+    write("cases/hiring.md", HIRING)
+    run("build")
+    (here / "output/hiring/offer-sheet.pdf").unlink()
+    result = run("build")  # one case, nothing skipped: no summary line
+    assert lines(result.stdout) == ["wrote output/hiring/brief.pdf", "wrote output/hiring/offer-sheet.pdf"]
+
+
+def test_parallel_output_is_in_case_order(here):
+    write("cases/a.md", HIRING)
+    write("cases/b.md", NO_OFFERS)
+    write("cases/c.md", BAD)
+    result = run("build", "-j", "3")
+    assert lines(result.stdout) == ["wrote output/a/brief.pdf", "wrote output/a/offer-sheet.pdf",
+                                    "wrote output/b/brief.pdf", "wrote output/b/offer-sheet.pdf"]
+    assert lines(result.stderr) == [*[e.replace("cases/bad.md", "cases/c.md") for e in BAD_ERRORS],
+                                    "2 built, 0 unchanged, 1 failed"]
