@@ -24,7 +24,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
-from briefgen import __version__
+from briefgen import __version__, figures
 from briefgen.case import Case, Issue
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
@@ -184,6 +184,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["points"] = format_points
     env.globals["text_table"] = text_table
+    env.globals.update(constituency_map=figures.constituency_map, meso_chart=figures.meso_chart,
+                       issue_priorities=figures.issue_priorities)
     env.globals["version"] = __version__
     return env
 

@@ -29,7 +29,7 @@ from briefgen.meso import meso
 from briefgen.scoring import in_win_set, our_score, their_score
 from conftest import HIRING, hiring_with, parse
 
-EPS = 1e-7  # float noise only: generated points have two decimals, so real gaps are far larger
+EPS = 1e-7  # float noise only (sums in another order); real differences between scores are far larger
 
 OFFERS = """\
   offers:                      # optional: hand-written packages; when given they are
@@ -781,16 +781,55 @@ def test_the_exact_search_is_efficient_at_the_band_edge():
     assert violations(case, terms, leads) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the dynamic programme (spaces over EXACT_LIMIT) rounds points to a 0.01 grid and "
-    "narrows the band by a slack of 0.015, so it never sees package {i1: 1, i2: 1.5} (scores "
-    "0.9867, inside the band -1 to 1); B is built as {i1: 1.5, i2: 1.5} (0.01 for them) instead "
-    "of that package (0.0233 for them, same lead): criterion 5 broken with no diagnostic."))
+# Found while this file was written, fixed meanwhile (133164c, "search the widened band"):
+# the programme narrowed the band by its rounding slack and never saw {i1: 1, i2: 1.5}
+# (0.9867, inside -1 to 1), so B came out as {i1: 1.5, i2: 1.5}, 0.01 for them rather than
+# 0.0233, criterion 5 broken without a word.
 def test_the_programme_keeps_efficiency_at_the_band_edge():
     case = parse(EDGE)
     with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
         result, terms, leads = built(case)
     assert violations(case, terms, leads) == [] or "5" in {d.criterion for d in result.diagnostics}
+
+
+# The large-space search lowers one lead's threshold at a time and never revisits it; here it
+# ends with no pair, although {i2: west, i3: north} and {i2: east, i3: east} (leads i2 and i3)
+# are a valid one, which the exact search finds.
+GREEDY = """\
+---
+title: Greedy thresholds
+parties: {us: {name: Us}, them: {name: Them}}
+issues:
+  - {id: i0, options: [{value: north, points: 0, their_points: 0}, {value: south, points: 39.91, their_points: 0}]}
+  - {id: i1, range: {min: 0, max: 2.5, step: 1}, points: {0: 0, 2.5: 6.35}, their_points: {0: 0, 2.5: 0}}
+  - {id: i2, options: [{value: north, points: 0, their_points: 0}, {value: south, points: 0},
+                       {value: east, points: 28.79, their_points: 0.01}, {value: west, points: 10}]}
+  - {id: i3, options: [{value: north, points: 15.49, their_points: 0}, {value: south, points: 0.01},
+                       {value: east, points: 0, their_points: 5}]}
+meso: {packages: 2, tolerance: 0.8}
+---
+"""
+
+
+def test_the_exact_search_finds_the_pair_the_greedy_one_misses():
+    case = parse(GREEDY)
+    result, terms, leads = built(case)
+    assert terms == [{"i0": "south", "i1": 1, "i2": "west", "i3": "north"},
+                     {"i0": "south", "i1": 0, "i2": "east", "i3": "east"}]
+    assert violations(case, terms, leads) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG (message): on the large-space path (forced here with EXACT_LIMIT 0) GREEDY gets one "
+    "package and the warning 'no two packages inside the band and both win-sets can each be the "
+    "most generous on a different issue', which is false (the exact search finds a pair). A "
+    "search that is not exhaustive should say it found none, not that none exists."))
+def test_the_greedy_search_does_not_claim_that_no_pair_exists():
+    case = parse(GREEDY)
+    with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
+        result = meso(case)
+    assert len(result.packages) == 2 or not any(
+        "no two packages inside the band and both win-sets can" in d.message for d in result.diagnostics)
 
 
 def big_case(tolerance: float) -> str:
@@ -820,16 +859,16 @@ def test_a_large_case_goes_through_the_programme_and_meets_the_criteria():
                    for m, q in enumerate(terms) if m != n)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: on a space over EXACT_LIMIT with points off the grid and tolerance 0, the programme "
-    "shrinks the band to nothing and finds no package; the error then says 'no package inside "
-    "both win-sets scores within the band 10 to 10 ...; the nearest below scores 9.8 and the "
-    "nearest above scores 10.2', yet {i0: 5, i1: 5, i2: 0, i3: 0, i4: 0, r: 0} scores exactly 10."))
+# Found while this file was written, fixed meanwhile (133164c): with tolerance 0 and points off
+# the grid, the programme shrank the band to nothing, built no package, and said "no package
+# ... scores within the band 10 to 10; the nearest below scores 9.8 and the nearest above
+# scores 10.2", yet {i0: 5, i1: 5, i2: 0, i3: 0, i4: 0, r: 0} scores exactly 10.
 def test_a_large_case_with_tolerance_0_finds_the_exact_packages():
     case = parse(big_case(0))
     assert our_score(case, {"i0": 5, "i1": 5, "i2": 0, "i3": 0, "i4": 0, "r": 0}) == 10
     result = meso(case)
     assert result.packages and not result.errors
+    assert all(p.score == pytest.approx(10) for p in result.packages)
 
 
 # --- the command -------------------------------------------------------------------------------------
