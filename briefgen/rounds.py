@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +52,12 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
         entry["counter"] = counter_terms
     if note:
         entry["note"] = note
-    text = _with_round(raw.decode("utf-8-sig"), entry)
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    text = _with_round(raw[len(bom):].decode("utf-8"), entry)
     parse_case(text.encode(), str(path), case.id)  # the new file must load as cleanly as the old
     if path.read_bytes() != raw:
         raise BriefgenError(f"{path} changed while the response was being recorded; nothing was written, run the command again")
-    write_atomically(path, text.encode())
+    write_atomically(path, bom + text.encode())
     number = len(case.rounds) + 1
     said = [f"chose {chose}" if chose else None, f"countered {', '.join(counter)}" if counter else None]
     return f"recorded round {number} in {path}: {', '.join(s for s in said if s) or 'a note'}"
@@ -72,7 +74,11 @@ def _with_round(text: str, entry: dict) -> str:
     lines = text.splitlines(keepends=True)
     end = next(n for n, line in enumerate(lines[1:], start=1) if line.rstrip() in ("---", "..."))
     tree = YAML(typ="rt").load("".join(lines[1:end])) or {}
-    indent = _list_indent(tree)
+    rounds = tree.get("rounds")
+    if rounds and not rounds.fa.flow_style():  # follow the rounds already written
+        indent = rounds.lc.item(0)[1] - 2
+    else:
+        indent = _list_indent(tree)
     item = _yaml_item(entry, indent)
     keys = list(tree)
 
@@ -94,16 +100,17 @@ def _with_round(text: str, entry: dict) -> str:
         insert = item
     elif "rounds" in tree:  # `rounds:` or `rounds: []` with nothing yet
         at = line_of("rounds")
-        lines[at] = "rounds:\n"
+        lines[at] = re.sub(r" *\[\s*\]", "", lines[at], count=1)  # `rounds: []  # note` keeps its note
         at += 1
         insert = item
     else:  # a new block, before `outcome` as the format documents it
         at = before_next(keys[keys.index("outcome") - 1]) if "outcome" in keys and keys.index("outcome") else (
             line_of("outcome") if "outcome" in keys else end)
         insert = "rounds:\n" + item
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"  # keep the file's own line endings
     if at > 0 and not lines[at - 1].endswith("\n"):
-        lines[at - 1] += "\n"
-    return "".join(lines[:at]) + insert + "".join(lines[at:])
+        lines[at - 1] += newline
+    return "".join(lines[:at]) + insert.replace("\n", newline) + "".join(lines[at:])
 
 
 def _list_indent(tree) -> int:
@@ -129,10 +136,11 @@ def _yaml_item(entry: dict, indent: int) -> str:
         item[key] = value
     yaml = YAML(typ="rt")
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=indent + 2, offset=indent)
+    yaml.indent(mapping=2, sequence=4, offset=2)  # "  - key:", nested lists two deeper
     out = io.StringIO()
     yaml.dump(CommentedSeq([item]), out)
-    return out.getvalue()
+    shift = " " * max(indent - 2, 0)
+    return "".join(shift + line if line.strip() else line for line in out.getvalue().splitlines(keepends=True))
 
 
 def _flow(mapping):
@@ -216,6 +224,9 @@ def _next_moves(case: Case, last: RoundView, priorities) -> list[str]:
         if a.below_reservation:
             moves.append(f"Their counter scores {score} for us, below our reservation of {format_points(a.reservation)}: "
                          "do not accept it. Say why, and answer with new packages rather than a single number.")
+        elif a.score > a.aspiration + case.meso.tolerance:
+            moves.append(f"Their counter scores {score} for us, above our aspiration of {format_points(a.aspiration)}: "
+                         "it can be accepted as it stands; ask what would make it better for them as well.")
         elif a.score >= a.aspiration - case.meso.tolerance:
             moves.append(f"Their counter scores {score} for us, within our band around {format_points(a.aspiration)}: "
                          "it can be accepted; first check whether a small trade would make it better for both.")
