@@ -136,7 +136,10 @@ def _yaml_item(entry: dict, indent: int) -> str:
         item[key] = value
     yaml = YAML(typ="rt")
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)  # "  - key:", nested lists two deeper
+    if indent == 0:
+        yaml.indent(mapping=2, sequence=2, offset=0)  # "- key:", as this file writes its lists
+    else:
+        yaml.indent(mapping=2, sequence=4, offset=2)  # "  - key:", nested lists two deeper
     out = io.StringIO()
     yaml.dump(CommentedSeq([item]), out)
     shift = " " * max(indent - 2, 0)
