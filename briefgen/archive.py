@@ -39,6 +39,7 @@ from briefgen.errors import BriefgenError
 from briefgen.level2.rules import RuleSet
 
 INDEX = "index.sqlite"
+INDEX_FILES = {INDEX, f"{INDEX}-wal", f"{INDEX}-shm", f"{INDEX}-journal"}
 STAGING = ".staging"
 
 SCHEMA = """
@@ -106,12 +107,19 @@ def archive_case(path: Path, folder: Path, rules: RuleSet) -> Archived:
             staged = _stage(folder, pdf)
             record = _record(case, raw, path.name, version, pdf, source_sha)
             with _transaction(db):
-                if _next_version(db, case.id) != version:  # another process took it meanwhile
-                    staged.unlink()
-                    continue
-                db.execute("INSERT INTO pending (case_id, version, staged, record) VALUES (?, ?, ?, ?)",
-                           (case.id, version, staged.name, json.dumps(record)))
-            return _complete(db, folder, case.id, version)
+                # Under the lock, count writes under way too: another process may
+                # have taken this version, or be writing this very source.
+                same = db.execute("SELECT version FROM pending WHERE case_id = ? AND json_extract(record, '$.source_sha256') = ?",
+                                  (case.id, source_sha)).fetchone()
+                taken = same is not None or _next_version(db, case.id) != version
+                if not taken:
+                    db.execute("INSERT INTO pending (case_id, version, staged, record) VALUES (?, ?, ?, ?)",
+                               (case.id, version, staged.name, json.dumps(record)))
+            if not taken:
+                return _complete(db, folder, case.id, version)
+            staged.unlink()
+            if same is not None:
+                _complete(db, folder, case.id, same[0])  # finish theirs; the loop then finds it unchanged
 
 
 def _next_version(db, case_id: str) -> int:
@@ -156,9 +164,16 @@ def _record(case: Case, raw: bytes, source_name: str, version: int, pdf: bytes, 
 
 
 def lessons(body: str) -> str:
-    """The body's "Lessons" section (any heading level), or nothing."""
-    match = re.search(r"^#+\s*Lessons?\b.*?$(.*?)(?=^#+\s|\Z)", body, flags=re.M | re.S | re.I)
-    return match.group(1).strip() if match else ""
+    """The body's "Lessons" section with its subsections (any heading level), or nothing."""
+    lines = body.splitlines()
+    for n, line in enumerate(lines):
+        heading = re.match(r"(#+)\s*Lessons?\b", line, flags=re.I)
+        if heading:
+            level = len(heading.group(1))
+            end = next((m for m in range(n + 1, len(lines))
+                        if re.match(rf"#{{1,{level}}}\s", lines[m])), len(lines))
+            return "\n".join(lines[n + 1:end]).strip()
+    return ""
 
 
 def _complete(db, folder: Path, case_id: str, version: int) -> Archived:
@@ -209,7 +224,7 @@ def _recover(db, folder: Path) -> list[str]:
 # --- the index -----------------------------------------------------------------------------------
 
 @contextmanager
-def _index(folder: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
+def _index(folder: Path, create: bool = True, recover: bool = True) -> Iterator[sqlite3.Connection]:
     path = folder / INDEX
     if not create and not path.exists():
         raise BriefgenError(f"no archive at {folder}: archive a case first (briefgen archive CASE)")
@@ -219,7 +234,8 @@ def _index(folder: Path, create: bool = True) -> Iterator[sqlite3.Connection]:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=60000")
         _create_schema(db)
-        _recover(db, folder)
+        if recover:
+            _recover(db, folder)
         yield db
     finally:
         db.close()
@@ -279,6 +295,7 @@ def extract(folder: Path, version_id: int, target: Path | None = None) -> Path:
     if _sha256(source) != version["source_sha256"]:
         raise BriefgenError(f"the source inside {version['pdf_path']} does not match the index; run briefgen archive verify")
     target = target or Path(version["source_name"])
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with target.open("xb") as file:
             file.write(source)
@@ -299,8 +316,8 @@ def embedded_source(pdf: Path, name: str) -> bytes:
 def verify(folder: Path) -> tuple[list[str], list[str]]:
     """(problems, notes): every hash recomputed, every indexed file present, every file indexed."""
     problems: list[str] = []
-    with _index(folder, create=False) as db:
-        notes = _recover(db, folder)
+    with _index(folder, create=False, recover=False) as db:
+        notes = _recover(db, folder)  # verify reports the writes it finishes
         rows = db.execute("SELECT id, case_id, version, pdf_path, pdf_sha256, source_sha256, source_name FROM versions").fetchall()
     indexed = set()
     for vid, case_id, version, pdf_path, pdf_sha, source_sha, source_name in rows:
@@ -320,7 +337,7 @@ def verify(folder: Path) -> tuple[list[str], list[str]]:
             problems.append(f"{label}: the embedded source cannot be read ({error})")
     for file in sorted(folder.rglob("*")):
         relative = file.relative_to(folder).as_posix()
-        if file.is_dir() or relative.startswith(STAGING) or relative.startswith(INDEX):
+        if file.is_dir() or relative.split("/")[0] == STAGING or relative in INDEX_FILES:
             continue
         if relative not in indexed:
             problems.append(f"{relative}: the file is in the archive folder but not in the index")

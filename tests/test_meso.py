@@ -410,7 +410,7 @@ def test_the_reference_finds_each_criterion():
     assert criteria(ref.violations([a, b, c], ["salary", "term", "remote_days"])) == {"4"}
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(case_texts())
 def test_the_reference_search_agrees_with_trying_every_subset(text):
     ref = Reference(parse(text))
@@ -426,7 +426,7 @@ def test_the_reference_search_agrees_with_trying_every_subset(text):
 # --- the constructor on generated cases --------------------------------------------------------
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=35, **SETTINGS)
 @given(case_texts())
 def test_construction_never_breaks_a_criterion_silently(text):
     """(a) never a package missing 1 or 2; a set missing 3, 4 or 5 says which. (c) deterministic.
@@ -445,7 +445,7 @@ def test_construction_never_breaks_a_criterion_silently(text):
         assert terms, text
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=35, **SETTINGS)
 @given(case_texts(lead_with=False))
 def test_construction_finds_a_valid_set_whenever_one_exists(text):
     """(b) brute force finds a valid set of k: the constructor returns k meeting all five.
@@ -464,7 +464,7 @@ def test_construction_finds_a_valid_set_whenever_one_exists(text):
 # --- the dynamic programme (large spaces), forced on small cases ---------------------------------
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(case_texts())
 def test_the_programme_never_breaks_a_criterion_silently(text):
     """EXACT_LIMIT 0: every oracle call goes through the dynamic programme and the set is
@@ -484,7 +484,7 @@ def test_the_programme_never_breaks_a_criterion_silently(text):
 # --- hand-written offers on generated cases ------------------------------------------------------
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(case_texts(offers=True))
 def test_checking_offers_agrees_with_the_reference(text):
     """Errors exactly for 1 and 2, warnings exactly for 3, 4 and 5, as the reference finds them."""
