@@ -211,7 +211,7 @@ def check_sendable(case: Case, offers: Meso, today: datetime.date) -> None:
     if offers.errors:
         first = offers.errors[0]
         raise BriefgenError(
-            f"{case.path}: not sent: {first.message} (MESO criterion {first.criterion}). Fix meso.offers, or remove "
+            f"{case.path}: not sent: {first.message.rstrip('.')} (MESO criterion {first.criterion}). Fix meso.offers, or remove "
             "them to let briefgen build the packages, then run briefgen offer again.")
     if not offers.packages:
         why = offers.diagnostics[0].message if offers.diagnostics else "the case has no issues yet"

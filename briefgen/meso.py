@@ -283,12 +283,18 @@ def _construct(case: Case, market: _Market) -> Meso:
     capable = [n for n in range(len(market.issues)) if len(market.lead_levels(n)) > 1]
     best_set = None
     for count in range(min(wanted, len(capable)), 1, -1):
-        best_set = _best_set(case, market, oracle, capable, count)
+        best_set = _best_set(case, market, oracle, capable, count, case.meso.lead_with)
+        if best_set is None and case.meso.lead_with:
+            best_set = _best_set(case, market, oracle, capable, count, ())
+            if best_set is not None:
+                diagnostics.append(Diagnostic("warning", "4", (
+                    f"no {count} packages can lead with {', '.join(case.meso.lead_with)} as meso.lead_with asks; "
+                    "built the best set with other leads.")))
         if best_set is not None:
             break
     if best_set is None:
         single = oracle.best({})
-        diagnostics.append(Diagnostic("warning", "4", _few_leads_message(market, capable)))
+        diagnostics.append(Diagnostic("warning", "4", _few_leads_message(market, capable, oracle.exact)))
         chosen = [(None, single)]
     else:
         chosen = best_set
@@ -301,9 +307,9 @@ def _construct(case: Case, market: _Market) -> Meso:
     return Meso(packages, tuple(diagnostics), True)
 
 
-def _best_set(case, market, oracle, capable, count):
+def _best_set(case, market, oracle, capable, count, lead_with):
     """The best valid set of `count` packages, as (lead index, (choice, score, theirs)) pairs."""
-    preferred = [market.index(i) for i in case.meso.lead_with if market.index(i) in capable]
+    preferred = [market.index(i) for i in lead_with if market.index(i) in capable]
     if len(preferred) >= count:
         combos = [tuple(preferred[:count])]
     else:
@@ -423,11 +429,15 @@ def _lead_names(market, capable) -> str:
     return ", ".join(names) if names else "no issue"
 
 
-def _few_leads_message(market, capable) -> str:
+def _few_leads_message(market, capable, searched_all: bool) -> str:
     if len(capable) < 2:
         return (f"only {len(capable)} issue can vary in a way that matters to them ({_lead_names(market, capable)}), "
                 "so no two packages can each lead with a different issue; built one package, not a MESO set. "
                 "Add an issue, or free one from meso.hold.")
+    if not searched_all:
+        return ("found no two packages inside the band and both win-sets that each lead with a different issue (the "
+                "space is too large to search completely); built the single best package for them. Set meso.lead_with "
+                "or widen meso.tolerance.")
     return ("no two packages inside the band and both win-sets can each be the most generous on a different issue; "
             "built the single best package for them. Widen meso.tolerance or review the conditions.")
 
@@ -444,7 +454,16 @@ def _why_no_package(case: Case, market: _Market) -> list[Diagnostic]:
         return [Diagnostic("error", "2", f"the win-sets do not meet: {clashes}. No package can be offered.")]
     held = [i for i in market.case.meso.hold]
     if held and not any(True for _ in _ratifiable_scores(market)):
-        return [Diagnostic("error", "2", f"no package that respects meso.hold ({', '.join(held)}) is inside both win-sets.")]
+        blockers = [
+            f"{c.display_name} needs '{condition}'"
+            for c in case.constituencies if c.can_block for condition in case.conditions[c.id]
+            if not any(condition(market.package(choice))
+                       for choice in itertools.islice(itertools.product(*(range(len(v)) for v in market.values)), EXACT_LIMIT))
+        ]
+        return [Diagnostic("error", "2", (
+            f"no package that respects meso.hold ({', '.join(f'{i}={v}' for i, v in market.case.meso.hold.items())}) is "
+            f"inside both win-sets: {'; '.join(blockers) or 'their conditions together exclude it'}. Change the hold, "
+            "or the conditions."))]
     scores = sorted(_ratifiable_scores(market))
     below = [s for s in scores if s < market.low - EPSILON]
     above = [s for s in scores if s > market.high + EPSILON]
@@ -499,9 +518,11 @@ def _check_offers(case: Case, market: _Market) -> Meso:
     if len(varying) >= 2:
         for a, b in itertools.combinations(range(len(offers)), 2):
             differ = [i.name for i in market.issues if offers[a][i.id] != offers[b][i.id]]
-            if len(differ) < 2:
+            if not differ:
+                diagnostics.append(Diagnostic("warning", "3", f"packages {labels[a]} and {labels[b]} are identical."))
+            elif len(differ) < 2:
                 diagnostics.append(Diagnostic("warning", "3", (
-                    f"packages {labels[a]} and {labels[b]} differ only on {differ[0] if differ else 'nothing'}: "
+                    f"packages {labels[a]} and {labels[b]} differ only on {differ[0]}: "
                     "their choice between them would reveal little.")))
     for a, b in itertools.permutations(range(len(offers)), 2):
         if all(x >= y - EPSILON for x, y in zip(per_issue[a], per_issue[b])) and a < b or (
@@ -528,8 +549,9 @@ def _check_offers(case: Case, market: _Market) -> Meso:
                     terms = market.package(better[0])
                     shown = ", ".join(f"{i.id}={terms[i.id]}" for i in market.issues if terms[i.id] != offers[n][i.id])
                     diagnostics.append(Diagnostic("warning", "5", (
-                        f"package {labels[n]} could give them {better[2] - current[2]:.1f} more points at the same cost to us "
-                        f"({shown}) and still lead with {market.issues[lead].name}: generosity left on the table.")))
+                        f"package {labels[n]} could give them {better[2] - current[2]:g} more points ({shown}), still "
+                        f"scoring {better[1]:g} for us, inside the band, and still leading with {market.issues[lead].name}: "
+                        "generosity left on the table.")))
     terms = [dict(o) for o in offers]
     packages = tuple(
         MesoPackage(labels[n], terms[n], scores[n], theirs[n], leads[n], decoding_key(case, terms, n, leads[n]))

@@ -44,6 +44,9 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
         counter_terms = read_terms(case, counter)
     except ValueError as error:
         raise BriefgenError(f"--counter {error}") from None
+    missing = [i.id for i in case.issues if i.id not in counter_terms and i.id not in case.meso.hold]
+    if counter_terms and chose is None and missing:
+        raise BriefgenError(f"say which package their counter changes (--chose), or give every issue; missing: {', '.join(missing)}")
 
     entry = {"date": today, "offered": [dict(p.terms) for p in offered.packages]}
     if chose is not None:

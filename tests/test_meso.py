@@ -616,8 +616,8 @@ def test_an_inefficient_offer_gets_a_warning_5():
     case = parse(text)
     found = diagnostics(text)
     assert [d[:2] for d in found] == [("warning", "5")]
-    assert found[0][2].startswith("package C could give them 3.0 more points")
-    assert "(salary=93000, term=1) and still lead with Contract length" in found[0][2]
+    assert found[0][2].startswith("package C could give them 3 more points")
+    assert "(salary=93000, term=1), still scoring 69 for us, inside the band, and still leading with Contract length" in found[0][2]
     offers = [dict(o) for o in case.meso.offers]
     assert criteria(violations(case, offers, ["salary", "remote_days", "term"])) == {"5"}
     # The same set with C at $93,000 and 1 year is efficient: no warning at all.
@@ -626,18 +626,12 @@ def test_an_inefficient_offer_gets_a_warning_5():
                                    "{salary: 93000, remote_days: 1, term: 1}")) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (message): the criterion-5 warning says 'at the same cost to us', but the better "
-    "package scores 69 for us and C scores 70: the cost differs (within the band)."))
 def test_the_efficiency_warning_does_not_claim_the_same_cost_when_it_differs():
     text = with_offers("{salary: 100000, remote_days: 1, term: 3}", "{salary: 98000, remote_days: 2, term: 3}",
                        "{salary: 95000, remote_days: 1, term: 2}")
     assert "same cost" not in diagnostics(text)[0][2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (message): two identical offers get 'packages A and B differ only on nothing', "
-    "which should say that they are identical."))
 def test_identical_offers_are_called_identical():
     text = with_offers("{salary: 100000, remote_days: 1, term: 3}", "{salary: 100000, remote_days: 1, term: 3}")
     message = next(d[2] for d in diagnostics(text) if d[1] == "3")
@@ -702,10 +696,6 @@ def test_win_sets_that_do_not_meet_name_the_clash_and_build_nothing():
         "'remote_days >= 2'. No package can be offered.")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: when meso.hold pushes every package out of a win-set, the error names only the held "
-    "issue, not the constituency and condition that block it, as the case format requires "
-    "(hold remote_days: 1 against Rivera's partner's veto 'remote_days >= 2')."))
 def test_a_hold_outside_a_win_set_names_the_blocking_condition():
     text = hiring_with((OFFERS, ""), ("power: influence", "power: veto"), ("hold: {}", "hold: {remote_days: 1}"))
     (level, criterion, message), = diagnostics(text)
@@ -749,11 +739,6 @@ def test_tied_issues_still_give_two_packages():
     assert violations(case, terms, leads) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: meso.lead_with is taken as the only lead combination. TIED with lead_with: [a, b] "
-    "(no valid set leads with both) builds one package, {a: 2, b: 2, c: 2}, with the warning "
-    "'no two packages inside the band and both win-sets can each be the most generous on a "
-    "different issue', which is false: leads a and c give a valid pair."))
 def test_an_impossible_lead_with_does_not_cost_a_package():
     case = parse(TIED.replace("tolerance: 0}", "tolerance: 0, lead_with: [a, b]}"))
     result, terms, leads = built(case)
@@ -819,11 +804,6 @@ def test_the_exact_search_finds_the_pair_the_greedy_one_misses():
     assert violations(case, terms, leads) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (message): on the large-space path (forced here with EXACT_LIMIT 0) GREEDY gets one "
-    "package and the warning 'no two packages inside the band and both win-sets can each be the "
-    "most generous on a different issue', which is false (the exact search finds a pair). A "
-    "search that is not exhaustive should say it found none, not that none exists."))
 def test_the_greedy_search_does_not_claim_that_no_pair_exists():
     case = parse(GREEDY)
     with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
