@@ -458,7 +458,7 @@ def _cross_check(case: Case, where: Locator) -> list[Problem]:
             f"targets: reservation {targets.reservation:g} is above aspiration {targets.aspiration:g}; the walk-away score must be the lower one"))
     for name in ("reservation", "aspiration"):
         value = getattr(targets, name)
-        if value is not None and best is not None and case.issues and value > best:
+        if value is not None and best is not None and case.issues and value > best + 1e-9:  # float sums
             problems.append(where.problem(("targets", name),
                 f"targets.{name}: {value:g} is more than the best possible score, {best:g}; no package can reach it"))
 
