@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.md"))
 BRIEFGEN = Path(sys.executable).parent / "briefgen"
@@ -65,15 +67,6 @@ def retitled(text: str, suffix: str) -> str:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.2f} ms"
-
-
-def timed(function, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:

@@ -13,18 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "cases" / "hiring-offer.md"
 BRIEFGEN = Path(sys.executable).parent / "briefgen"
-
-
-def timed(function, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def report(label: str, times: list[float]) -> None:

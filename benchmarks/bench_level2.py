@@ -14,7 +14,7 @@ from pathlib import Path
 
 from briefgen.case import parse_case
 from briefgen.level2.analysis import analyse
-from briefgen.level2.rules import DEFAULTS, load_rules
+from briefgen.level2.rules import load_rules
 
 CONSTITUENCIES = 200
 RULES = 50
