@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import mimetypes
+import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -196,7 +197,16 @@ def page_size(locale: str) -> str:
 
 
 def render_brief_html(brief: Brief) -> str:
-    return _render("brief.html", brief.locale, brief=brief)
+    return with_contents(_render("brief.html", brief.locale, brief=brief))
+
+
+def with_contents(html: str) -> str:
+    """Fill the contents from the sections the document actually has, so the
+    list can never disagree with them; WeasyPrint adds the page numbers."""
+    sections = re.findall(r'<section class="[^"]*" id="([a-z0-9-]+)">\s*<h2>(.*?)</h2>', html, flags=re.S)
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in sections)
+    contents = f'<nav class="contents"><h2>Contents</h2><ol>{items}</ol></nav>' if len(sections) > 2 else ""
+    return html.replace("<!-- contents -->", contents, 1)
 
 
 def render_writeup_html(brief: Brief, version: int, stamp: str, source_name: str) -> str:
