@@ -1,8 +1,10 @@
 """The five example cases: their Level II findings are specific, and the briefs show them."""
 from __future__ import annotations
 
+
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pypdf
@@ -104,7 +106,9 @@ def test_findings_are_one_per_constituency_and_category(examples):
 
 
 def level2_part(text: str, start: str) -> str:
-    """The brief's text from `start` to the next section of the Level II part."""
+    """The brief's text from `start` to the next section of the Level II part
+    (the contents on page 1 name the sections too: their lines end in dot leaders)."""
+    text = re.sub(r"[A-Z][\w -]*? ?\.{5,} ?\d+", "", text)
     begin = text.index(start)
     ends = [text.find(marker, begin + 1) for marker in
             ("Behind our table What we need", "MESO packages", "Questions to probe", "Case notes")]
