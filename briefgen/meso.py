@@ -317,8 +317,8 @@ def _best_set(case, market, oracle, capable, count, lead_with):
         # issues worth most to them per point they cost us.
         rest = [n for n in capable if n not in preferred]
         missing = count - len(preferred)
-        if not oracle.exact or math.comb(len(rest), missing) > 40:
-            rest = _promising(market, rest, missing + (1 if not oracle.exact else 2))
+        if math.comb(len(rest), missing) > (40 if oracle.exact else 20):
+            rest = _promising(market, rest, missing + (2 if oracle.exact else 1))
         combos = [tuple(preferred) + extra for extra in itertools.combinations(rest, missing)]
     best, best_key = None, None
     for leads in combos:
