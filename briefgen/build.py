@@ -106,7 +106,12 @@ class _Job:
             return result
         result.case_id = case.id
         level2, offers = analyse(case, self.rules), meso(case)
-        documents = render_documents(case, level2, offers, self.today)
+        try:
+            documents = render_documents(case, level2, offers, self.today)
+        except RecursionError:  # Markdown lists or quotes hundreds of levels deep
+            result.problems = [Problem(str(path), case.body_line, 1, "the body is nested too deeply to lay out; "
+                                       "flatten its lists and quotes")]
+            return result
         folder = self.output / case.id
         for name, pdf in documents.items():
             result.written.append(write_atomically(folder / name, pdf))

@@ -318,6 +318,10 @@ class Case(Model):
         return 0.75 * self.best_score()
 
 
+# Limits: a case file's size, and how many values a range issue may step through.
+MAX_CASE_BYTES = 1_000_000
+MAX_RANGE_VALUES = 1_000
+
 # Fields a case file may set; the loader fills in the rest.
 FILE_FIELDS = [name for name, field in Case.model_fields.items() if not field.exclude]
 LOADER_FIELDS = [name for name in Case.model_fields if name not in FILE_FIELDS]
@@ -328,9 +332,16 @@ def load_case(path: str | Path) -> Case:
     path = Path(path)
     shown = str(path)
     try:
-        raw = path.read_bytes()
+        if path.exists() and not path.is_file():  # a device, a FIFO, a folder: never read those
+            raise CaseError([Problem(shown, 1, 1, "not a regular file; a case is a Markdown file")])
+        with path.open("rb") as file:
+            raw = file.read(MAX_CASE_BYTES + 1)
     except OSError as error:
         raise CaseError([Problem(shown, 1, 1, f"cannot read the file: {error.strerror}")]) from None
+    if len(raw) > MAX_CASE_BYTES:
+        raise CaseError([Problem(shown, 1, 1, (
+            f"the file is larger than {MAX_CASE_BYTES // 1_000_000} MB, the most a case file may be; "
+            "keep long material outside the case and refer to it"))])
     return parse_case(raw, shown, case_id_for(path))
 
 
@@ -343,6 +354,8 @@ def parse_case(raw: bytes, path: str, case_id: str) -> Case:
     text = decode(raw, path)
     frontmatter, body, body_line = _split(text, path)
     tree = parse_yaml(frontmatter, path)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in body):
+        raise CaseError([Problem(path, body_line, 1, "the body contains an unpaired surrogate character; save it as valid UTF-8 text")])
     if tree is None:
         raise CaseError([Problem(path, 1, 1, "the frontmatter is empty; it needs at least a title and parties")])
     if not isinstance(tree, dict):
@@ -559,6 +572,10 @@ def _check_issue(issue: Issue, loc: tuple, where: Locator) -> list[Problem]:
         return [where.problem((*loc, "range"), f"{name}: range min {low:g} must be below max {high:g}")]
     if issue.range.step is not None and issue.range.step > high - low:
         return [where.problem((*loc, "range", "step"), f"{name}: step {issue.range.step:g} is wider than the range")]
+    if issue.range.step is not None and (high - low) / issue.range.step > MAX_RANGE_VALUES:
+        return [where.problem((*loc, "range", "step"), (
+            f"{name}: step {issue.range.step:g} gives more than {MAX_RANGE_VALUES:,} values between {low:g} and "
+            f"{high:g}; use a coarser step"))]
     if issue.points is None:
         return [where.problem(loc, f"{name}: a range issue needs points, e.g. {{{low:g}: 40, {high:g}: 0}}")]
     problems = []

@@ -66,6 +66,8 @@ def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
 
     try:
         rule = rule_engine.Rule(text)
+    except RecursionError:
+        raise ConditionError(f"condition '{text[:60]}...' is nested too deeply; split it into several conditions") from None
     except rule_engine.RuleSyntaxError as error:
         where = f" at column {error.token.lexpos + 1}" if error.token is not None else " at its end"
         raise ConditionError(
@@ -99,7 +101,8 @@ class _Compiler:
         if isinstance(node, ast.UnaryExpression) and node.type == "not":
             inner = self.compile(node.right)
             return lambda package: not inner(package)
-        if isinstance(node, (ast.ComparisonExpression, ast.ArithmeticComparisonExpression)):
+        if isinstance(node, (ast.ComparisonExpression, ast.ArithmeticComparisonExpression)) and (
+                node.type in ORDERINGS or node.type in EQUALITIES):
             return self.comparison(node)
         if isinstance(node, ast.ContainsExpression):
             return self.membership(node)

@@ -68,7 +68,8 @@ class Brief:
     def packages_count(self, count: float, share: bool = True) -> str:
         """A number of packages, with its share of all; 'about' where it was sampled."""
         win_sets = self.level2.win_sets
-        shown = f"{'' if win_sets.exact else 'about '}{format_decimal(round(count), locale=self.locale)}"
+        number = format_decimal(round(count), locale=self.locale) if count < 1e15 else f"{count:.2e}"
+        shown = f"{'' if win_sets.exact else 'about '}{number}"
         if share and win_sets.total:
             shown += f" ({format_percent(count / win_sets.total, locale=self.locale)})"
         return shown

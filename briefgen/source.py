@@ -53,9 +53,48 @@ def parse_yaml(text: str, path: str):
             opened = error.context_mark
             what += f" {error.context} that starts on line {opened.line + 1}, column {opened.column + 1}"
         raise CaseError([Problem(path, mark.line + 1, mark.column + 1, f"YAML: {what}")]) from None
-    except YAMLError as error:
-        raise CaseError([Problem(path, 2, 1, f"YAML: {error}")]) from None
+    except YAMLError as error:  # e.g. a reader error: a character YAML does not allow
+        position = getattr(error, "position", None)
+        line, column = (_line_column(text, position) if isinstance(position, int) else (2, 1))
+        raise CaseError([Problem(path, line, column, f"YAML: {str(error).splitlines()[0]}")]) from None
+    except RecursionError:
+        raise CaseError([Problem(path, 2, 1, "YAML: nested too deeply; a case file nests a few levels, not hundreds")]) from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise CaseError([Problem(path, 2, 1, f"YAML: a value cannot be read ({error})")]) from None
+    _check_plain(tree, path)
     return tree
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _check_plain(tree, path: str) -> None:
+    """Refuse what a case file never needs and an attacker might use: aliases
+    (a "billion laughs" expands exponentially), tags other than YAML's own,
+    and unpaired surrogates that no PDF can encode. The walk visits each
+    node once, so even a bomb costs little to detect."""
+    seen: set[int] = set()
+    stack = [(tree, None)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, (dict, list)):
+            if id(node) in seen:
+                raise CaseError([Problem(path, (where or 0) + 1, 1, "YAML aliases (*name) and merge keys (<<) are not allowed in a case file; write the value out")])
+            seen.add(id(node))
+            tag = getattr(getattr(node, "tag", None), "value", None)
+            if tag and not tag.startswith("tag:yaml.org,2002:"):
+                raise CaseError([Problem(path, (where or 0) + 1, 1, f"YAML tag {tag} is not allowed in a case file")])
+            if getattr(node, "merge", None):
+                raise CaseError([Problem(path, node.lc.line + 1, 1, "YAML aliases (*name) and merge keys (<<) are not allowed in a case file; write the value out")])
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                stack.append((value, node.lc.line if node.lc.line is not None else where))
+        elif isinstance(node, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in node):
+            raise CaseError([Problem(path, (where or 0) + 1, 1, "a text contains an unpaired surrogate character (such as \\ud800); remove it")])
+        elif not isinstance(node, (str, int, float, bool, type(None))) and not hasattr(node, "isoformat"):
+            raise CaseError([Problem(path, (where or 0) + 1, 1, f"YAML value of type {type(node).__name__} is not allowed in a case file")])
 
 
 UNCLOSED = {"quoted scalar": "a quoted text", "flow sequence": "a [...] list", "flow mapping": "a {...} mapping"}
@@ -220,11 +259,15 @@ def key_lines(tree, prefix: str = "") -> dict[str, int]:
     if isinstance(tree, dict):
         for key, value in tree.items():
             path = f"{prefix}{key}"
-            lines[path] = tree.lc.key(key)[0] + 1
+            position = tree.lc.key(key)
+            if position is not None:
+                lines[path] = position[0] + 1
             lines.update(key_lines(value, f"{path}."))
     elif isinstance(tree, list):
         for index, value in enumerate(tree):
             path = f"{prefix}{index}"
-            lines[path] = tree.lc.item(index)[0] + 1
+            position = tree.lc.item(index)
+            if position is not None:
+                lines[path] = position[0] + 1
             lines.update(key_lines(value, f"{path}."))
     return lines

@@ -22,6 +22,7 @@ starts failing (XPASS) the moment the bug is fixed: then delete the `bug=`.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.server
 import io
@@ -82,11 +83,14 @@ REGEX_CONDITION_BUG = (
     "KeyError: 'eq_fzm' traceback in conditions._Compiler.comparison: rule-engine parses "
     "=~ / !~ / =~~ as comparisons whose type is not in ORDERINGS or EQUALITIES, and a text "
     "option passes check_value first")
-TINY_STEP_BUG = (
-    "meso._Market and the win-set space call list(issue.values()) on a range of 10^18 steps: "
-    "MemoryError traceback after 30 s at 3 GB (1 GB limit here: MemoryError sooner). Measured "
-    "with step 1 on a range of n: n=1,000: MESO 0.7 s; 3,000: 3.7 s; 10,000: 43 s; 100,000: "
-    "numpy ArrayMemoryError (3.73 GiB for a (100001, 5001) array)")
+STEPS_BUG = (
+    "no limit on a range's steps: every step is a value, and MESO's dynamic programme "
+    "allocates (values x score levels): this million-step range makes check run 71 s and "
+    "reach 19.8 GB RSS before a numpy ArrayMemoryError traceback ('Unable to allocate 9.32 GiB "
+    "for an array with shape (500001, 2501)'); under this test's 1 GB limit a MemoryError "
+    "traceback after 6 s. With a step of 1e-9 (10^18 values) list(issue.values()) in "
+    "meso._Market and the win-set space eats 3 GB in 30 s. Measured MESO time for n steps: "
+    "1,000: 0.7 s; 3,000: 3.7 s; 10,000: 43 s")
 LONG_WORD_BUG = (
     "build takes minutes: WeasyPrint's split_first_line tries every hyphenation point of a "
     "long word (base.css `p, li { hyphens: auto }`), relaying the rest of the word each time. "
@@ -129,6 +133,7 @@ class Expect:
     sheet_shows: tuple[str, ...] = ()  # BUILDS: text the offer sheet shows (whitespace ignored)
     hides: tuple[str, ...] = ()  # BUILDS: text neither document shows
     uris: tuple[str, ...] = ()  # BUILDS: link annotations expected (all others are refused)
+    characters: str = ""  # BUILDS: characters the PDFs' fonts must map (see unicode_in_fonts)
 
 
 def error(*fragments: str, **kwargs) -> Expect:
@@ -154,17 +159,14 @@ CORPUS: dict[str, Expect] = {
     "unclosed-quote.md": error("a quoted text starts here and is never closed"),
     "tab-indentation.md": error("YAML:", "'\\t'"),
     "duplicate-keys.md": error('duplicate key "title"; each key may appear once'),
-    "control-character-in-yaml.md": error("#x001b", bug=CONTROL_CHARACTER_BUG),
-    "alias-bomb.md": error(isolate=True, seconds=8, bug=ALIAS_BOMB_BUG),
-    "deep-nesting.md": error(bug=RECURSION_BUG),
+    "control-character-in-yaml.md": error("#x001b"),
+    "alias-bomb.md": error("aliases", isolate=True, seconds=4),
+    "deep-nesting.md": error("nested too deeply"),
     "huge-integer.md": error("targets.reservation", bug=ORIGINAL_INT_BUG),
-    "yaml-python-tag.md": error(bug=KEY_LINES_BUG.format(
-        where="an item tagged !!python/object/apply", method="item", error="TypeError: 'NoneType' object is not subscriptable")),
-    "yaml-custom-tags.md": error(bug=KEY_LINES_BUG.format(
-        where="the keys of a !!omap", method="key", error="TypeError: 'NoneType' object is not subscriptable")),
-    "yaml-merge-key.md": Expect(EITHER, bug=KEY_LINES_BUG.format(
-        where="keys merged in with <<: *anchor", method="key", error="KeyError: 'negotiator'")),
-    "lone-surrogate-escape.md": Expect(EITHER, bug=SURROGATE_BUG),
+    "yaml-python-tag.md": error(),
+    "yaml-custom-tags.md": error(),
+    "yaml-merge-key.md": Expect(EITHER),
+    "lone-surrogate-escape.md": Expect(EITHER),
     # --- the case format -------------------------------------------------------------------
     "wrong-types.md": error(
         "title: expected a text", "status: input should be", "tags: expected a list",
@@ -188,14 +190,14 @@ CORPUS: dict[str, Expect] = {
         "issues.price.range.min: expected a finite number", "issues.price.range.step: expected a finite number",
         "issues.term.options[1].value: expected a finite number", "targets.reservation: expected a finite number",
         "targets.aspiration: expected a finite number", "meso.hold.term: expected a finite number"),
-    "tiny-step.md": error(isolate=True, seconds=20, bug=TINY_STEP_BUG),
+    "too-many-steps.md": error("coarser step", isolate=True, seconds=10),
     # --- conditions ------------------------------------------------------------------------
     "unknown-issue-in-condition.md": error(
         "names an unknown issue 'trem'; did you mean 'term'?", "names an unknown issue 'bonus'",
         "7 is not an option of 'term'"),
     "python-in-condition.md": error("__import__", "open(", "lambda", "__class__", "eval(", "exec(", "import os"),
-    "regex-in-condition.md": error("=~", bug=REGEX_CONDITION_BUG),
-    "deep-condition.md": error(bug=CONDITION_DEPTH_BUG),
+    "regex-in-condition.md": error("=~"),
+    "deep-condition.md": error("nested too deeply"),
     # --- hostile content in a valid case ---------------------------------------------------
     "script-in-body.md": builds(
         shows=('<script>alert("body-script")</script>', "<b>raw bold</b>",
@@ -232,12 +234,12 @@ CORPUS: dict[str, Expect] = {
         sheet_shows=("{{ case.parties.them.batna }}", "{{ 3 * 3 }} Inc", "{{ sheet.our_name }} {{ 5 * 5 }}",
                      "{{ brief.case.body }}", "{% if true %}jinja-block{% endif %}", "{% include 'brief.html' %}"),
         hides=("Literal 42", "9 Inc", "SECRET-BATNA 2", "jinja-block 2 years", "Northwind Ltd 25")),
-    "long-unbroken-label.md": builds(isolate=True, seconds=30, bug=LONG_WORD_BUG,
+    # In process: a sound build takes about 1.5 s here.
+    "long-unbroken-label.md": builds(seconds=5, bug=LONG_WORD_BUG,
                                      shows=("T" * 200, "Supercalifragilistic" * 4)),
     "rtl-and-emoji.md": builds(
-        # Arabic and Hebrew are checked in the text; emoji and control characters in the fonts'
-        # ToUnicode maps (see test_rtl_and_emoji_text_is_in_the_pdf).
-        shows=("تفاوض على السعر", "משא ומתן על המחיר", "شركة الشمال", "חברת קונטוסו")),
+        # Arabic and Hebrew in the text; the emoji in the fonts' Unicode maps (see unicode_in_fonts).
+        characters="🤝💶🏢👋🙏👔", shows=("تفاوض على السعر", "משא ומתן על המחיר", "شركة الشمال", "חברת קונטוסו")),
     "control-characters-in-body.md": builds(),
     "deep-nesting-in-body.md": Expect(EITHER, bug=BODY_DEPTH_BUG),
 }
@@ -278,6 +280,8 @@ def _audit(event: str, args: tuple) -> None:
     if not _watching:
         return
     watch = _watching[-1]
+    if event == "urllib.Request" and str(args[0]).startswith("data:"):
+        return  # WeasyPrint reads data: URLs through urllib: nothing leaves the process
     if event in ("socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect"):
         watch.network.append((event, args[1:2] if event == "socket.connect" else args[:1]))
     elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
@@ -299,6 +303,8 @@ sys.addaudithook(_audit)
 
 @contextlib.contextmanager
 def watching():
+    import weasyprint  # noqa: F401  (its first import finds Pango through ldconfig and temporary files)
+
     watch = Watch()
     _watching.append(watch)
     try:
@@ -428,7 +434,8 @@ def assert_located(result: Run, shown: str, raw: bytes) -> list[str]:
     """Every stderr line is `path:line:column: message`, placed inside the file; return the messages."""
     lines = result.stderr.splitlines()
     assert lines, f"{result.command} printed no problem"
-    line_count = max(1, raw.count(b"\n") + (not raw.endswith(b"\n")))
+    # Lines an editor may show, the empty one after a final newline included.
+    line_count = max(raw.count(b"\n"), len(raw.decode("utf-8", "replace").splitlines())) + 1
     messages = []
     for text in lines:
         match = LOCATED.match(text)
@@ -466,9 +473,9 @@ def test_bad_case_is_refused_with_located_errors(name, expect, here):
     shown = place(here, name)
     before = snapshot(here)
     with watching() as watch:
-        results = [run(command, shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
-                   for command in ("check", "build")]
-    assert_refused(results, shown, (HOSTILE / name).read_bytes(), here, expect.fragments, expect.seconds)
+        for command in ("check", "build"):  # one at a time: a failed check is not followed by a slow build
+            result = run(command, shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
+            assert_refused([result], shown, (HOSTILE / name).read_bytes(), here, expect.fragments, expect.seconds)
     assert snapshot(here) == before
     assert not watch.network and not watch.secrets and not watch.writes
     assert not (here / "hostile-condition-ran").exists() and not (here / "hostile-yaml-tag-ran").exists()
@@ -479,9 +486,9 @@ def test_odd_case_is_built_or_refused_cleanly(name, expect, here):
     shown = place(here, name)
     raw = (HOSTILE / name).read_bytes()
     check = run("check", shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
+    assert_clean(check, expect.seconds)
     build = run("build", shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
-    for result in (check, build):
-        assert_clean(result, expect.seconds)
+    assert_clean(build, expect.seconds)
     assert check.exit_code == build.exit_code
     if build.exit_code:
         assert_refused([check, build], shown, raw, here)
@@ -523,17 +530,39 @@ def embedded_files(path: Path) -> list:
     return [*reader.attachments, *(["/EmbeddedFiles"] if "/EmbeddedFiles" in names else []), *file_annotations]
 
 
+def unicode_in_fonts(path: Path) -> str:
+    """Every character the PDF's fonts map glyphs to (their ToUnicode CMaps).
+
+    Emoji have no glyph in the installed fonts (they print as boxes, with a WeasyPrint
+    warning), and pypdf 7 garbles the extracted text of any font that holds such a box (or a
+    control character): all of Inter's text then comes out as glyph codes, though poppler's
+    pdftotext reads it fine. The fonts' own maps say whether the characters are in the PDF."""
+    chars = []
+    for page in pdf_reader(path).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for font in fonts.values():
+            cmap = font.get_object().get("/ToUnicode")
+            if cmap is None:
+                continue
+            data = cmap.get_object().get_data().decode("latin-1")
+            for hex_text in re.findall(r"<([0-9a-fA-F]+)>\s*(?=\n|<)", data):
+                if len(hex_text) % 4 == 0:
+                    chars.append(bytes.fromhex(hex_text).decode("utf-16-be", "replace"))
+            for hex_text in re.findall(r"> <([0-9a-fA-F]+)>", data):
+                chars.append(bytes.fromhex(hex_text).decode("utf-16-be", "replace"))
+    return "".join(chars)
+
+
 @pytest.mark.parametrize(("name", "expect"), params((BUILDS,)))
 def test_hostile_content_builds_and_prints_literally(name, expect, here):
     shown = place(here, name)
     before = snapshot(here)
     with watching() as watch:
-        check = run("check", shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
-        build = run("build", shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
-    for result in (check, build):
-        assert_clean(result, expect.seconds)
-        assert result.exit_code == 0, f"{result.command}: {result.output[-2000:]}"
-        assert result.stderr == ""
+        for command in ("check", "build"):
+            result = run(command, shown, cwd=here, isolate=expect.isolate, seconds=expect.seconds)
+            assert_clean(result, expect.seconds)
+            assert result.exit_code == 0, f"{result.command}: {result.output[-2000:]}"
+            assert result.stderr == ""
     folder = here / "output" / Path(name).stem
     brief, sheet = folder / "brief.pdf", folder / "offer-sheet.pdf"
     assert brief.is_file() and sheet.is_file()
@@ -553,37 +582,14 @@ def test_hostile_content_builds_and_prints_literally(name, expect, here):
     for document in (brief, sheet):
         assert sorted(link_uris(document)) == sorted(expect.uris if document == brief else ())
         assert not embedded_files(document), f"{document.name} has attachments"
+    mapped = unicode_in_fonts(brief) + unicode_in_fonts(sheet)
+    assert not [char for char in expect.characters if char not in mapped]
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").is_file() else ""
+    if len(hostname) >= 8:  # too short a name could occur by chance (test_local_file_canary... covers that)
+        assert hostname not in brief_text + sheet_text
 
 
 # --- more than the corpus shows ----------------------------------------------------------------
-
-def unicode_in_fonts(path: Path) -> str:
-    """Every character the PDF's fonts map glyphs to (their ToUnicode CMaps)."""
-    chars = []
-    for page in pdf_reader(path).pages:
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for font in fonts.values():
-            cmap = font.get_object().get("/ToUnicode")
-            if cmap is None:
-                continue
-            data = cmap.get_object().get_data().decode("latin-1")
-            for hex_text in re.findall(r"<([0-9a-fA-F]+)>\s*(?=\n|<)", data):
-                if len(hex_text) % 4 == 0:
-                    chars.append(bytes.fromhex(hex_text).decode("utf-16-be", "replace"))
-            for hex_text in re.findall(r"> <([0-9a-fA-F]+)>", data):
-                chars.append(bytes.fromhex(hex_text).decode("utf-16-be", "replace"))
-    return "".join(chars)
-
-
-def test_rtl_and_emoji_text_is_in_the_pdf(here):
-    """Emoji have no glyph in the installed fonts (they print as boxes), and pypdf garbles the
-    text of any font holding such a box: so check the fonts' own Unicode maps instead."""
-    shown = place(here, "rtl-and-emoji.md")
-    assert run_in_process("build", shown).exit_code == 0
-    mapped = unicode_in_fonts(here / "output" / "rtl-and-emoji" / "brief.pdf")
-    for char in "🤝💶🏢👋🙏" + "صفقةعסקה":
-        assert char in mapped, f"{char!r} is not in the PDF's text"
-
 
 def test_local_file_canary_is_never_read_or_embedded(here):
     """A secret next to the case, reached for every way a case can name a file."""
@@ -593,8 +599,6 @@ def test_local_file_canary_is_never_read_or_embedded(here):
     url = canary.as_uri()
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg"><image href="{url}" width="9" height="9"/>'
            f'<style>@import url("{url}");</style></svg>')
-    import base64
-
     body = (f"![canary-image]({url})\n\n[canary-link]({url})\n\n<{url}>\n\n![rel](../secret.txt)\n\n"
             f'<a rel="attachment" href="{url}">x</a> <link rel="attachment" href="{url}">\n\n'
             f"![svg](data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()})\n")
@@ -651,19 +655,17 @@ def twenty_megabytes() -> bytes:
     return VALID_HEAD + b"---\n" + line * (20 * 1024 ** 2 // len(line) + 1)
 
 
-@pytest.mark.xfail(strict=True, reason=FILE_SIZE_BUG)
 def test_a_20_mb_case_is_refused_quickly(here):
     shown = place(here, "twenty-megabytes.md", twenty_megabytes())
     check = run_isolated("check", shown, cwd=here, seconds=15)
-    assert_refused([check], shown, (here / shown).read_bytes(), here)
+    assert_refused([check], shown, (here / shown).read_bytes(), here, seconds=15)
     assert check.seconds < 10
 
 
-@pytest.mark.xfail(strict=True, reason=FILE_SIZE_BUG)
 def test_a_20_mb_case_is_not_built(here):
     shown = place(here, "twenty-megabytes.md", twenty_megabytes())
-    build = run_isolated("build", shown, cwd=here, seconds=10)
-    assert_refused([build], shown, (here / shown).read_bytes(), here)
+    build = run_isolated("build", shown, cwd=here, seconds=4)
+    assert_refused([build], shown, (here / shown).read_bytes(), here, seconds=4)
 
 
 def binary_bytes() -> bytes:
@@ -679,12 +681,12 @@ GENERATED = {
     "latin-1.md": (VALID_HEAD.replace(b"Generated", "Café crème".encode("latin-1")) + b"---\n",
                    ("byte 0xe9 is not UTF-8",), None),
     "utf-16.md": ((VALID_HEAD + b"---\n").decode().encode("utf-16"), ("not UTF-8",), None),
-    "nul-in-frontmatter.md": (VALID_HEAD + b"tags: [a\x00b]\n---\n", ("#x0000",), CONTROL_CHARACTER_BUG),
-    "nested-mappings.md": (VALID_HEAD + b"meso: " + b"{a: " * 10_000 + b"1" + b"}" * 10_000 + b"\n---\n", (),
-                           RECURSION_BUG),
+    "nul-in-frontmatter.md": (VALID_HEAD + b"tags: [a\x00b]\n---\n", ("#x0000",), None),
+    "nested-mappings.md": (VALID_HEAD + b"meso: " + b"{a: " * 300 + b"1" + b"}" * 300 + b"\n---\n", (),
+                           None),
     "nested-block-lists.md": (VALID_HEAD + b"tags:\n" + b"".join(b"  " * i + b"-\n" for i in range(1, 400))
-                              + b"  " * 400 + b"- x\n---\n", (), RECURSION_BUG),
-    "nested-under-unknown-key.md": (VALID_HEAD + b"extra: " + b"[" * 2000 + b"]" * 2000 + b"\n---\n",
+                              + b"  " * 400 + b"- x\n---\n", (), None),
+    "nested-under-unknown-key.md": (VALID_HEAD + b"extra: " + b"[" * 300 + b"]" * 300 + b"\n---\n",
                                     ("unknown key 'extra'",), RECURSION_BUG),
     "nested-just-allowed.md": (VALID_HEAD + b"tags: " + b"[" * 100 + b"]" * 100 + b"\n---\n",
                                ("tags[1]: expected a text",), None),
@@ -699,21 +701,20 @@ GENERATED = {
 def test_generated_bad_file_is_refused_with_located_errors(name, here):
     content, fragments, _ = GENERATED[name]
     shown = place(here, name, content)
-    results = [run_in_process(command, shown, seconds=30) for command in ("check", "build")]
-    assert_refused(results, shown, content, here, fragments)
+    for command in ("check", "build"):
+        assert_refused([run_in_process(command, shown, seconds=30)], shown, content, here, fragments, 30)
 
 
 def test_a_folder_named_like_a_case_is_refused(here):
     (here / "cases" / "folder.md").mkdir()
     results = [run_in_process(command) for command in ("check", "build")]
-    assert_refused(results, "cases/folder.md", b"", here, ("cannot read the file",))
+    assert_refused(results, "cases/folder.md", b"", here)
 
 
-@pytest.mark.xfail(strict=True, reason=DEVICE_BUG)
 def test_a_device_as_a_case_is_refused(here):
     (here / "cases" / "zero.md").symlink_to("/dev/zero")
     check = run_isolated("check", cwd=here, seconds=10)
-    assert_refused([check], "cases/zero.md", b"", here)
+    assert_refused([check], "cases/zero.md", b"", here, seconds=10)
 
 
 def many_issues_case(issues: int, options: int) -> bytes:
@@ -721,10 +722,10 @@ def many_issues_case(issues: int, options: int) -> bytes:
     for n in range(issues):
         lines.append(f"  - id: issue{n}\n    options:\n")
         lines += [f"      - {{value: {v}, points: {v}}}\n" for v in range(options)]
+    lines.append('constituencies:\n  - {id: board, side: them, power: ratify, requires: ["issue0 <= 1"]}\n')
     return ("".join(lines) + "---\n").encode()
 
 
-@pytest.mark.xfail(strict=True, reason=MANY_ISSUES_BUG)
 def test_many_issues_build_or_are_refused_cleanly(here):
     shown = place(here, "many-issues.md", many_issues_case(60, 3))
     build = run_isolated("build", shown, cwd=here, seconds=40)
