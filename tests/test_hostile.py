@@ -79,6 +79,12 @@ CONDITION_DEPTH_BUG = (
     "RecursionError traceback from rule_engine.Rule(text) (its parser builds the tree "
     "recursively): a condition with more than about 490 and/or/not operators crashes; "
     "conditions.compile_condition catches only RuleSyntaxError and EngineError")
+RAW_QUOTES_BUG = (
+    "messages quote keys, ids and conditions as written ('...'), not escaped: a key or condition "
+    "with a newline (YAML \"\\n\") prints a problem on two lines (\"unknown key 'unknown\" / "
+    "\"key' in the frontmatter; ...\"), and a bell (\\a) or escape sequence (\\e[2J) goes to the "
+    "terminal as is (click strips ANSI sequences only when stderr is not a terminal). Found by "
+    "test_fuzz with 3,000 examples: a key '\\n' in a constituency")
 REGEX_CONDITION_BUG = (
     "KeyError: 'eq_fzm' traceback in conditions._Compiler.comparison: rule-engine parses "
     "=~ / !~ / =~~ as comparisons whose type is not in ORDERINGS or EQUALITIES, and a text "
@@ -440,6 +446,7 @@ def assert_located(result: Run, shown: str, raw: bytes) -> list[str]:
     for text in lines:
         match = LOCATED.match(text)
         assert match, f"not 'path:line:column: message': {text!r}"
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", text), f"a control character reaches the terminal: {text!r}"
         assert match["path"] == shown
         assert 1 <= int(match["line"]) <= line_count, text
         assert int(match["column"]) >= 1, text

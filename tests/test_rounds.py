@@ -375,7 +375,7 @@ def rounds_section(text: str) -> str:
     case = parse_case(text.encode(), "cases/hiring.md", "hiring")
     brief = render.brief_context(case, meso(case), analyse(case, RULES), datetime.date(2026, 12, 1))
     html = render.render_brief_html(brief)
-    start = html.index('<section class="rounds">')
+    start = html.index('<section class="rounds" id="rounds">')
     section = html[start:html.index("</section>", start)]
     return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", section)).split())
 
