@@ -18,7 +18,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        # Case text quoted in a message must not act on the terminal or split the line.
+        return f"{self.path}:{self.line}:{self.column}: {self.message.translate(CONTROL_CHARACTERS)}"
+
+
+CONTROL_CHARACTERS = {n: f"\\x{n:02x}" for n in [*range(32), 127]} | {9: "\\t", 10: "\\n", 13: "\\r"}
 
 
 class BriefgenError(Exception):

@@ -204,6 +204,7 @@ CORPUS: dict[str, Expect] = {
     "python-in-condition.md": error("__import__", "open(", "lambda", "__class__", "eval(", "exec(", "import os"),
     "regex-in-condition.md": error("=~"),
     "deep-condition.md": error("nested too deeply"),
+    "control-characters-in-keys.md": error("unknown key", "__import__"),
     # --- hostile content in a valid case ---------------------------------------------------
     "script-in-body.md": builds(
         shows=('<script>alert("body-script")</script>', "<b>raw bold</b>",
