@@ -50,10 +50,10 @@ def main() -> None:
     spent_in_weasyprint = []
     original = render.html_to_pdf
 
-    def measured_html_to_pdf(html, stylesheet):
+    def measured_html_to_pdf(*args, **options):
         start = time.perf_counter()
         try:
-            return original(html, stylesheet)
+            return original(*args, **options)
         finally:
             spent_in_weasyprint.append(time.perf_counter() - start)
 

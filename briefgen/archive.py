@@ -28,6 +28,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from briefgen.build import document_mode
 from briefgen.case import Case, case_id_for, parse_case
 from briefgen.errors import BriefgenError
 from briefgen.level2.rules import RuleSet
+from briefgen.project import Project
 
 INDEX = "index.sqlite"
 INDEX_FILES = {INDEX, f"{INDEX}-wal", f"{INDEX}-shm", f"{INDEX}-journal"}
@@ -90,10 +92,10 @@ class Archived:
 
 # --- archiving ---------------------------------------------------------------------------------
 
-def archive_case(path: Path, folder: Path, rules: RuleSet) -> Archived:
+def archive_case(path: Path, folder: Path, rules: RuleSet, project: Project = Project()) -> Archived:
     """Archive the case file at `path` as a new version, unless it is unchanged."""
     raw = path.read_bytes()
-    case = parse_case(raw, str(path), case_id_for(path))
+    case = parse_case(raw, str(path), case_id_for(path), project.locale)
     source_sha = _sha256(raw)
     with _index(folder) as db:
         while True:
@@ -103,7 +105,7 @@ def archive_case(path: Path, folder: Path, rules: RuleSet) -> Archived:
             if latest and latest[2] == source_sha:
                 return Archived(latest[0], case.id, latest[1], folder / latest[3], unchanged=True)
             version = _next_version(db, case.id)
-            pdf = render_writeup(case, raw, path.name, version, rules)
+            pdf = render_writeup(case, raw, path.name, version, rules, project)
             staged = _stage(folder, pdf)
             record = _record(case, raw, path.name, version, pdf, source_sha)
             with _transaction(db):
@@ -231,7 +233,7 @@ def _index(folder: Path, create: bool = True, recover: bool = True) -> Iterator[
     folder.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
     try:
-        db.execute("PRAGMA journal_mode=WAL")
+        _wal(db)
         db.execute("PRAGMA busy_timeout=60000")
         _create_schema(db)
         if recover:
@@ -239,6 +241,19 @@ def _index(folder: Path, create: bool = True, recover: bool = True) -> Iterator[
         yield db
     finally:
         db.close()
+
+
+def _wal(db) -> None:
+    """Switch to write-ahead logging. While another process is creating the
+    index, SQLite refuses the switch at once, without waiting: so wait here."""
+    for attempt in range(600):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 599:
+                raise
+            time.sleep(0.1)
 
 
 def _create_schema(db) -> None:
@@ -350,7 +365,8 @@ def _sha256(data: bytes) -> str:
 
 # --- the write-up ---------------------------------------------------------------------------------
 
-def render_writeup(case: Case, raw: bytes, source_name: str, version: int, rules: RuleSet) -> bytes:
+def render_writeup(case: Case, raw: bytes, source_name: str, version: int, rules: RuleSet,
+                   project: Project = Project()) -> bytes:
     """The write-up as PDF/A-3b: the same source and version always give the same bytes."""
     from briefgen import render
     from briefgen.level2.analysis import analyse
@@ -361,14 +377,14 @@ def render_writeup(case: Case, raw: bytes, source_name: str, version: int, rules
     identifier = hashlib.sha256(f"{case.id}:{version}:{_sha256(raw)}".encode()).hexdigest()[:32].encode()
     offers = meso(case)
     brief = render.brief_context(case, offers, analyse(case, rules), day)
-    html = render.render_writeup_html(brief, version, stamp.isoformat().replace("+00:00", "Z"), source_name)
+    html = render.render_writeup_html(brief, version, stamp.isoformat().replace("+00:00", "Z"), source_name, project)
     attachments = [render.attachment(raw, source_name, "Source", stamp, "The case file this write-up was made from")]
     for n, sheet in enumerate(_sent_sheets(case, offers), start=1):
-        pdf = render.html_to_pdf(render.render_offer_sheet_html(sheet[1]), "offer-sheet.css",
+        pdf = render.html_to_pdf(render.render_offer_sheet_html(sheet[1], project), "offer-sheet.css", project.theme,
                                  pdf_identifier=hashlib.sha256(identifier + bytes([n])).hexdigest()[:32].encode())
         attachments.append(render.attachment(pdf, sheet[0], "Supplement", stamp, "An offer sheet that was sent"))
-    return render.html_to_pdf(html, "writeup.css", pdf_variant="pdf/a-3b", attachments=attachments,
-                              pdf_identifier=identifier, pdf_tags=True)
+    return render.html_to_pdf(html, "writeup.css", project.theme, pdf_variant="pdf/a-3b", attachments=attachments,
+                              pdf_identifier=identifier)
 
 
 def _sent_sheets(case: Case, offers) -> list[tuple[str, object]]:

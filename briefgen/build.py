@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso, meso
+from briefgen.project import Project
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
@@ -60,7 +62,7 @@ class CaseBuild:
 
 
 def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.date | None = None,
-          jobs: int = 1, fingerprint: str | None = None) -> Iterator[CaseBuild]:
+          jobs: int = 1, fingerprint: str | None = None, project: Project = Project()) -> Iterator[CaseBuild]:
     """Build each case's brief and (where it has packages) offer sheet.
 
     With `jobs` > 1 the cases are built in that many forked worker processes
@@ -68,17 +70,28 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
     build depends on (see inputs_fingerprint), each case folder records what
     it was built from, so that `unchanged` can skip it next time.
     """
-    job = _Job(output, rules, today or datetime.date.today(), fingerprint)
+    job = _Job(output, rules, today or datetime.date.today(), fingerprint, project)
     paths = list(paths)
     if jobs <= 1 or len(paths) <= 1:
         yield from map(job, paths)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _JOB
     _JOB = job  # forked workers inherit it: rules and all, nothing to pickle
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(paths))) as pool:
-        yield from pool.imap(_run_job, paths)  # in order, so the output reads the same every time
+    # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed,
+    # out of memory) and fails its cases instead of waiting for them forever.
+    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_run_job, path) for path in paths]
+        for path, future in zip(paths, futures):  # in order, so the output reads the same every time
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield CaseBuild(path, problems=[Problem(str(path), 1, 1, (
+                    "the worker process building this case stopped (killed, or out of memory) before it "
+                    "finished; build again"))])
 
 
 _JOB = None
@@ -96,25 +109,29 @@ class _Job:
     rules: RuleSet
     today: datetime.date
     fingerprint: str | None
+    project: Project
 
     def __call__(self, path: Path) -> CaseBuild:
         result = CaseBuild(path)
         try:
-            case = load_case(path)
-        except CaseError as error:
+            case = load_case(path, self.project.locale)
+            result.case_id = case.id
+            level2, offers = analyse(case, self.rules), meso(case)
+            documents = render_documents(case, level2, offers, self.today, self.project)
+        except CaseError as error:  # in the case file, or in a theme's template
             result.problems = error.problems
             return result
-        result.case_id = case.id
-        level2, offers = analyse(case, self.rules), meso(case)
-        try:
-            documents = render_documents(case, level2, offers, self.today)
         except RecursionError:  # Markdown lists or quotes hundreds of levels deep
             result.problems = [Problem(str(path), case.body_line, 1, "the body is nested too deeply to lay out; "
                                        "flatten its lists and quotes")]
             return result
         folder = self.output / case.id
-        for name, pdf in documents.items():
-            result.written.append(write_atomically(folder / name, pdf))
+        remove_leftovers(folder)
+        files = {folder / name: pdf for name, pdf in documents.items()}
+        if self.fingerprint is not None:
+            record = {"inputs": case_fingerprint(path, self.fingerprint), "documents": sorted(documents)}
+            files[folder / BUILT_FROM] = json.dumps(record).encode()
+        result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
         if OFFER_SHEET not in documents:
             why = _no_offer_sheet(case, offers)
             stale = folder / OFFER_SHEET
@@ -123,32 +140,29 @@ class _Job:
                 result.notes.append(f"removed {stale}: {why}")
             else:
                 result.notes.append(f"no offer sheet for {case.path}: {why}")
-        if self.fingerprint is not None:
-            record = {"inputs": _case_fingerprint(path, self.fingerprint), "documents": sorted(documents)}
-            write_atomically(folder / BUILT_FROM, json.dumps(record).encode())
         return result
 
 
 BUILT_FROM = ".built-from.json"
 
 
-def inputs_fingerprint(root: Path = Path(".")) -> str:
+def inputs_fingerprint(project: Project = Project()) -> str:
     """What every document depends on besides its case: briefgen's version, the
-    templates, the default and the project's rules. Hashed from the files, so
-    checking it costs no rule parsing."""
+    templates, the default and the project's rules, the config and the theme.
+    Hashed from the files, so checking it costs no rule parsing."""
     from briefgen import __version__
     from briefgen.level2.rules import DEFAULTS
     from briefgen.render import TEMPLATES
 
-    digest = hashlib.sha256(__version__.encode())
-    for folder in (TEMPLATES, DEFAULTS, root / "rules"):
+    digest = hashlib.sha256(__version__.encode() + project.fingerprint())
+    for folder in (TEMPLATES, DEFAULTS, project.root / "rules"):
         for file in sorted(folder.glob("*")) if folder.is_dir() else ():
             if file.is_file():
                 digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _case_fingerprint(path: Path, inputs: str) -> str:
+def case_fingerprint(path: Path, inputs: str) -> str:
     return hashlib.sha256(inputs.encode() + path.read_bytes()).hexdigest()
 
 
@@ -159,7 +173,7 @@ def unchanged(path: Path, output: Path, inputs: str) -> bool:
     folder = output / case_id_for(path)
     try:
         record = json.loads((folder / BUILT_FROM).read_text())
-        return record["inputs"] == _case_fingerprint(path, inputs) and all(
+        return record["inputs"] == case_fingerprint(path, inputs) and all(
             (folder / name).is_file() for name in record["documents"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
@@ -173,41 +187,54 @@ def _no_offer_sheet(case: Case, offers: Meso) -> str:
     return "no package can be offered (see the brief's MESO section, or run briefgen meso)"
 
 
-def render_case(case: Case, rules: RuleSet, today: datetime.date) -> dict[str, bytes]:
+def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Project = Project()) -> dict[str, bytes]:
     """All of a case's documents as PDF bytes, keyed by file name."""
-    return render_documents(case, analyse(case, rules), meso(case), today)
+    return render_documents(case, analyse(case, rules), meso(case), today, project)
 
 
-def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date) -> dict[str, bytes]:
+def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date,
+                     project: Project = Project()) -> dict[str, bytes]:
     """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2)."""
     from briefgen import render
 
     brief = render.brief_context(case, offers, level2, today)
-    documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief), "brief.css")}
+    documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief, project), "brief.css", project.theme)}
     if offers.sendable:
         sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
-        documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
+        documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css",
+                                                    project.theme)
     return documents
+
+
+def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | None = None,
+            project: Project = Project()) -> Path:
+    """Write the brief as HTML, for a browser: seconds faster than the PDF while the content is being written."""
+    from briefgen import render
+
+    case = load_case(path, project.locale)
+    brief = render.brief_context(case, meso(case), analyse(case, rules), today or datetime.date.today())
+    return write_atomically(output / case.id / "brief.html", render.render_brief_preview(brief, project).encode())
 
 
 OFFER_FORMATS = ("pdf", "html", "txt")
 
 
-def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | None = None) -> Path:
+def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | None = None,
+          project: Project = Project()) -> Path:
     """Write the offer sheet to send, after the checks: sound packages, a valid date."""
     from briefgen import render
 
     today = today or datetime.date.today()
-    case = load_case(path)
+    case = load_case(path, project.locale)
     offers = meso(case)
     check_sendable(case, offers, today)
     sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
     if fmt == "pdf":
-        content = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
+        content = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css", project.theme)
     elif fmt == "html":
-        content = render.render_offer_sheet_email(sheet).encode()
+        content = render.render_offer_sheet_email(sheet, project).encode()
     else:
-        content = render.render_offer_sheet_text(sheet).encode()
+        content = render.render_offer_sheet_text(sheet, project).encode()
     return write_atomically(output / case.id / f"offer-sheet.{fmt}", content)
 
 
@@ -230,20 +257,55 @@ def check_sendable(case: Case, offers: Meso, today: datetime.date) -> None:
 
 
 def write_atomically(path: Path, content: bytes) -> Path:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return write_together({path: content})[0]
+
+
+def write_together(files: dict[Path, bytes]) -> list[Path]:
+    """Write each file to a temporary file beside it, then rename them all into
+    place: a reader never sees a partial file, and a case's documents change together.
+
+    A temporary file's name carries the writer's process id, so that a later
+    build can tell a leftover of a killed process from a write under way.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        os.chmod(temporary, document_mode())
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+            staged.append((Path(temporary), path))
+            os.chmod(temporary, document_mode())
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+                file.flush()
+                os.fsync(file.fileno())
+        for temporary, path in staged:
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
         raise
-    return path
+    return list(files)
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete the temporary files that processes killed mid-write left in `folder`."""
+    removed = []
+    for temporary in folder.glob(".*.*.tmp") if folder.is_dir() else ():
+        writer = re.search(r"\.(\d+)\.[^.]+\.tmp$", temporary.name)
+        if writer and not _running(int(writer[1])):
+            temporary.unlink(missing_ok=True)
+            removed.append(temporary)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def document_mode() -> int:

@@ -49,19 +49,21 @@ def build(cases, output, jobs, force):
     from briefgen.build import inputs_fingerprint, unchanged
 
     paths = _cases_or_default(cases)
-    inputs = inputs_fingerprint()
+    project = _project()
+    inputs = inputs_fingerprint(project)
     todo = [p for p in paths if force or not unchanged(p, output, inputs)]
     built = failed = 0
     if todo:
-        results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs)
-        with _progress(results, len(todo)) as results:
-            for result in results:
-                for path in result.written:
-                    _say(f"wrote {path}")
-                for note in result.notes:
-                    _say(note)
-                failed += _report(result.problems)
-                built += result.ok
+        results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs, project=project)
+        try:
+            with _progress(results, len(todo)) as results:
+                for result in results:
+                    failed += _show(result, _say)
+                    built += result.ok
+        except KeyboardInterrupt:
+            click.echo(f"\ninterrupted after {built} built: every document written is complete, and the others are as "
+                       "they were; run the build again to finish", err=True)
+            sys.exit(130)
     skipped = len(paths) - len(todo)
     if len(paths) > 1 or skipped:
         click.echo(f"{built} built, {skipped} unchanged, {failed} failed", err=bool(failed))
@@ -82,6 +84,71 @@ def _say(line: str) -> None:
         click.echo(line)
 
 
+def _show(result, say=click.echo) -> int:
+    """What building one case did; 1 if it failed."""
+    for path in result.written:
+        say(f"wrote {path}")
+    for note in result.notes:
+        say(note)
+    return _report(result.problems)
+
+
+@main.command()
+@CASES
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the documents go in, one subfolder per case.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Cases built at once, in worker processes.")
+def watch(cases, output, jobs):
+    """Rebuild documents on every save, until Ctrl-C.
+
+    Builds what is out of date at once, then again whenever a CASE (default:
+    cases/*.md, new ones included), the rules, the theme or briefgen.toml
+    changes. A save with mistakes prints them and the watch goes on; the
+    documents built before stay as they were.
+
+    \b
+    Example:
+      briefgen watch
+      briefgen watch cases/hiring-offer.md
+    """
+    from briefgen.watch import watch as watch_cases
+
+    paths = list(cases) or None
+    watched = ", ".join(str(p) for p in paths or _cases_or_default(()) and ["cases/*.md"])
+    click.echo(f"watching {watched}, the rules, the theme and briefgen.toml (Ctrl-C to stop)", err=True)
+    try:
+        for round_ in watch_cases(paths, output, jobs=jobs):
+            _report(round_.problems)
+            for result in round_.builds:
+                _show(result)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
+
+
+@main.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the HTML goes in, under a subfolder named after the case.")
+@click.option("--no-open", is_flag=True, help="Write the HTML without opening it.")
+def preview(case, output, no_open):
+    """Write the brief as HTML and open it in the browser.
+
+    Much faster than the PDF: for working on a case's content. Page layout
+    (page numbers, running headers) is only in the PDF that build writes.
+
+    \b
+    Example:
+      briefgen preview cases/hiring-offer.md
+    """
+    from briefgen.build import preview as write_preview
+
+    path = _or_exit(write_preview, case, output, _rules(), project=_project())
+    click.echo(f"wrote {path}")
+    if not no_open:
+        click.launch(str(path))
+
+
 @main.command()
 @CASES
 def check(cases):
@@ -98,7 +165,7 @@ def check(cases):
 
     from briefgen.meso import meso
 
-    _rules()  # the project's rule files are part of what is checked
+    _project(), _rules()  # the project's config and rule files are part of what is checked
     failed = 0
     for path, case, problems in check_cases(_cases_or_default(cases)):
         failed += _report(problems)
@@ -125,12 +192,8 @@ def new(name):
       briefgen build cases/office-lease.md
     """
     from briefgen.starter import write_starter
-    from briefgen.errors import BriefgenError
 
-    try:
-        path = write_starter(name, Path("cases"))
-    except BriefgenError as error:
-        raise click.ClickException(str(error)) from None
+    path = _or_exit(write_starter, name, Path("cases"))
     click.echo(f"wrote {path}: fill it in, then run: briefgen build {path}")
 
 
@@ -203,15 +266,8 @@ def offer(case, fmt, output):
       briefgen offer cases/hiring-offer.md --format html
     """
     from briefgen.build import offer as write_offer
-    from briefgen.errors import BriefgenError, CaseError
 
-    try:
-        click.echo(f"wrote {write_offer(case, output, fmt)}")
-    except CaseError as error:
-        _report(error.problems)
-        sys.exit(1)
-    except BriefgenError as error:
-        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {_or_exit(write_offer, case, output, fmt, project=_project())}")
 
 
 @main.command()
@@ -233,16 +289,9 @@ def respond(case, chose, counter, note):
     """
     import datetime
 
-    from briefgen.errors import BriefgenError, CaseError
     from briefgen.rounds import record_response
 
-    try:
-        click.echo(record_response(case, chose, list(counter), note, datetime.date.today()))
-    except CaseError as error:
-        _report(error.problems)
-        sys.exit(1)
-    except BriefgenError as error:
-        raise click.ClickException(str(error)) from None
+    click.echo(_or_exit(record_response, case, chose, list(counter), note, datetime.date.today()))
 
 
 @main.command("meso")
@@ -323,7 +372,7 @@ def archive_add(case, folder):
     """
     from briefgen.archive import archive_case
 
-    done = _archive_call(archive_case, case, folder, _rules())
+    done = _or_exit(archive_case, case, folder, _rules(), _project())
     if done.unchanged:
         click.echo(f"unchanged: {case} is already archived as {done.case_id} version {done.version} (id {done.id})")
     else:
@@ -341,7 +390,7 @@ def archive_list(folder):
     """
     from briefgen.archive import list_versions
 
-    for v in _archive_call(list_versions, folder):
+    for v in _or_exit(list_versions, folder):
         click.echo(f"{v['id']:>5}  {v['case_id']} v{v['version']}  {v['archived_at'][:10]}  {v['status']:<10} {v['title']}")
 
 
@@ -358,7 +407,7 @@ def archive_search(query, folder):
     """
     from briefgen.archive import search
 
-    found = _archive_call(search, folder, query)
+    found = _or_exit(search, folder, query)
     for hit in found:
         click.echo(f"{hit['id']:>5}  {hit['case_id']} v{hit['version']}  {hit['title']}\n       {' '.join(hit['snippet'].split())}")
     if not found:
@@ -377,7 +426,7 @@ def archive_show(version_id, folder):
     """
     from briefgen.archive import show
 
-    record = _archive_call(show, folder, version_id)
+    record = _or_exit(show, folder, version_id)
     for key, value in record.items():
         if key not in ("body", "lessons"):
             click.echo(f"{key:>16}: {value if value is not None else ''}")
@@ -399,7 +448,7 @@ def archive_extract(version_id, target, folder):
     """
     from briefgen.archive import extract
 
-    click.echo(f"wrote {_archive_call(extract, folder, version_id, target)}")
+    click.echo(f"wrote {_or_exit(extract, folder, version_id, target)}")
 
 
 @archive.command("verify")
@@ -415,7 +464,7 @@ def archive_verify(folder):
     """
     from briefgen.archive import verify
 
-    problems, notes = _archive_call(verify, folder)
+    problems, notes = _or_exit(verify, folder)
     for note in notes:
         click.echo(note)
     for problem in problems:
@@ -424,11 +473,12 @@ def archive_verify(folder):
     sys.exit(1 if problems else 0)
 
 
-def _archive_call(function, *args):
+def _or_exit(function, *args, **options):
+    """Call the library; print the problems a user can fix, without a traceback, and exit 1."""
     from briefgen.errors import BriefgenError, CaseError
 
     try:
-        return function(*args)
+        return function(*args, **options)
     except CaseError as error:
         _report(error.problems)
         sys.exit(1)
@@ -459,25 +509,22 @@ def rules():
 
 def _load(path: Path):
     from briefgen.case import load_case
-    from briefgen.errors import CaseError
 
-    try:
-        return load_case(path)
-    except CaseError as error:
-        _report(error.problems)
-        sys.exit(1)
+    return _or_exit(load_case, path, _project().locale)
+
+
+def _project():
+    """The project here: its briefgen.toml and theme; a broken config stops the command (exit 1)."""
+    from briefgen.project import load_project
+
+    return _or_exit(load_project)
 
 
 def _rules():
     """The active rules; a broken rule file stops the command (exit 1)."""
     from briefgen.build import project_rules
-    from briefgen.errors import CaseError
 
-    try:
-        return project_rules()
-    except CaseError as error:
-        _report(error.problems)
-        sys.exit(1)
+    return _or_exit(project_rules)
 
 
 def _cases_or_default(cases) -> list[Path]:

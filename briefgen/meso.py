@@ -611,19 +611,19 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
     if lead is None:
         return (f"If {them} chooses {label}, no single issue explains it: {label} is not the most generous on any issue. "
                 f"Probe what made it attractive: ask them to rank the issues.")
-    from briefgen.terms import format_value
+    from briefgen.terms import format_value, in_sentence
 
     issue = by_id[lead]
     value = format_value(issue, packages[n][lead], case.offer_sheet.locale)
-    sentence = f"If {them} chooses {label}, {issue.name.lower() if not issue.name[:2].isupper() else issue.name} likely matters most to them: {label} is the most generous on it ({value})"
+    sentence = f"If {them} chooses {label}, {in_sentence(issue.name)} likely matters most to them: {label} is the most generous on it ({value})"
     if least:
         given = by_id[least[0]]
-        sentence += f", while giving least on {given.name.lower() if not given.name[:2].isupper() else given.name}"
+        sentence += f", while giving least on {in_sentence(given.name)}"
         others = [m for m in range(len(packages)) if m != n]
         richest = max(others, key=lambda m: points[m][ids.index(least[0])])
-        probe = (f" Probe next: would they give up some {issue.name.lower() if not issue.name[:2].isupper() else issue.name} "
+        probe = (f" Probe next: would they give up some {in_sentence(issue.name)} "
                  f"for {format_value(given, packages[richest][least[0]], case.offer_sheet.locale)} "
-                 f"({given.name.lower() if not given.name[:2].isupper() else given.name} as in {_label(richest)})?")
+                 f"({in_sentence(given.name)} as in {_label(richest)})?")
     else:
         probe = " Probe next: which issue comes second for them, and by how much."
     return sentence + "." + probe

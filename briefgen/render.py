@@ -5,14 +5,19 @@ the whole case. The offer sheet goes to the counterpart, so its context is
 built from an explicit allow-list (OfferSheet): what is not handed to its
 template cannot leak into it.
 
+A project's theme folder overrides the built-in templates and their assets
+one file at a time (project.py); a template that fails names its file and line.
+
 Only this module imports jinja2 and weasyprint (WeasyPrint lazily: it takes
 half a second to import).
 """
 from __future__ import annotations
 
 import datetime
+import functools
 import mimetypes
 import re
+import traceback
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,8 +32,10 @@ from markupsafe import Markup
 
 from briefgen import __version__, figures
 from briefgen.case import Case, Issue
+from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
+from briefgen.project import Project
 from briefgen.rounds import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
@@ -176,9 +183,12 @@ def markdown_to_html(text: str) -> Markup:
 
 # --- templates --------------------------------------------------------------
 
-def environment() -> jinja2.Environment:
+@functools.lru_cache(maxsize=8)
+def environment(theme: Path | None = None) -> jinja2.Environment:
+    """Templates from the theme folder first, then briefgen's own (compiled once per process)."""
+    folders = [theme, TEMPLATES] if theme else [TEMPLATES]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder) for folder in folders]),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -197,35 +207,43 @@ def page_size(locale: str) -> str:
     return "letter" if Locale.parse(locale).territory in LETTER_TERRITORIES else "A4"
 
 
-def render_brief_html(brief: Brief) -> str:
-    return with_contents(_render("brief.html", brief.locale, brief=brief))
+def render_brief_html(brief: Brief, project: Project = Project()) -> str:
+    return with_contents(_render("brief.html", brief.locale, project, brief=brief))
+
+
+def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
+    """The brief as one HTML file for a browser, its styles inline (browsers ignore the print-only rules)."""
+    style = f"<style>\n{stylesheet_text('brief.css', project.theme)}\n</style>\n</head>"
+    return render_brief_html(brief, project).replace("</head>", style, 1)
 
 
 def with_contents(html: str) -> str:
     """Fill the contents from the sections the document actually has, so the
     list can never disagree with them; WeasyPrint adds the page numbers."""
     sections = re.findall(r'<section class="[^"]*" id="([a-z0-9-]+)">\s*<h2>(.*?)</h2>', html, flags=re.S)
-    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in sections)
-    contents = f'<nav class="contents"><h2>Contents</h2><ol>{items}</ol></nav>' if len(sections) > 2 else ""
+    items = [f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in sections]
+    half = (len(items) + 1) // 2  # two columns as table cells: CSS columns cost WeasyPrint a second layout
+    columns = f'<ol>{"".join(items[:half])}</ol><ol start="{half + 1}">{"".join(items[half:])}</ol>'
+    contents = f'<nav class="contents"><h2>Contents</h2><div class="columns">{columns}</div></nav>' if len(items) > 2 else ""
     return html.replace("<!-- contents -->", contents, 1)
 
 
-def render_writeup_html(brief: Brief, version: int, stamp: str, source_name: str) -> str:
-    return _render("writeup.html", brief.locale, brief=brief, version=version, stamp=stamp, source_name=source_name,
+def render_writeup_html(brief: Brief, version: int, stamp: str, source_name: str, project: Project = Project()) -> str:
+    return _render("writeup.html", brief.locale, project, brief=brief, version=version, stamp=stamp, source_name=source_name,
                    agreed=assess(brief.case, brief.case.outcome.agreed) if brief.case.outcome and brief.case.outcome.agreed else None)
 
 
-def render_offer_sheet_html(sheet: OfferSheet) -> str:
-    return _render("offer-sheet.html", sheet.locale, sheet=sheet)
+def render_offer_sheet_html(sheet: OfferSheet, project: Project = Project()) -> str:
+    return _render("offer-sheet.html", sheet.locale, project, sheet=sheet)
 
 
-def render_offer_sheet_email(sheet: OfferSheet) -> str:
+def render_offer_sheet_email(sheet: OfferSheet, project: Project = Project()) -> str:
     """One self-contained HTML file with inline styles, fit for an email body."""
-    return _render("offer-sheet-email.html", sheet.locale, sheet=sheet)
+    return _render("offer-sheet-email.html", sheet.locale, project, sheet=sheet)
 
 
-def render_offer_sheet_text(sheet: OfferSheet) -> str:
-    return _render("offer-sheet.txt", sheet.locale, sheet=sheet)
+def render_offer_sheet_text(sheet: OfferSheet, project: Project = Project()) -> str:
+    return _render("offer-sheet.txt", sheet.locale, project, sheet=sheet)
 
 
 def text_table(rows: Sequence[str], options: Sequence[OfferOption]) -> list[str]:
@@ -238,23 +256,56 @@ def text_table(rows: Sequence[str], options: Sequence[OfferOption]) -> list[str]
     return lines
 
 
-def _render(template: str, locale: str, **context) -> str:
-    lang = locale.replace("_", "-")
-    return environment().get_template(template).render(lang=lang, page_size=page_size(locale), **context)
+def _render(template: str, locale: str, project: Project, **context) -> str:
+    """The document's HTML. Besides its own context, every template gets the page
+    size, the language and the organisation's name and logo: the organisation's
+    own branding, never case data, so the offer sheet may show them too."""
+    env = environment(project.theme)
+    try:
+        return env.get_template(template).render(
+            lang=locale.replace("_", "-"), page_size=project.page_size or page_size(locale),
+            organisation=project.organisation, logo=project.logo, **context)
+    except (jinja2.TemplateError, TypeError) as error:
+        raise CaseError([_template_problem(error, env)]) from None
+
+
+def _template_problem(error: Exception, env: jinja2.Environment) -> Problem:
+    """Where in which template it went wrong: Jinja puts template lines into the traceback."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return Problem(_shown(Path(error.filename or str(error.name))), error.lineno, 1, f"template: {error.message}")
+    folders = [Path(f).resolve() for loader in env.loader.loaders for f in loader.searchpath]
+    frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
+    filename, line = next(((name, line) for name, line in reversed(frames)
+                           if any(Path(name).resolve().is_relative_to(f) for f in folders)), ("template", 1))
+    filename = _shown(Path(filename))
+    if isinstance(error, jinja2.UndefinedError):
+        message = f"{error}: the template names a field its document does not have; fix the template"
+    elif isinstance(error, jinja2.TemplateNotFound):
+        message = f"no template named '{error.name}' in the theme or in briefgen's own templates"
+    else:
+        message = str(error)
+    return Problem(filename, line, 1, f"template: {message}")
+
+
+def _shown(path: Path) -> str:
+    """A template's path as the user would type it: relative to the working folder when inside it."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 # --- PDF --------------------------------------------------------------------
 
-def html_to_pdf(html: str, stylesheet: str, **options) -> bytes:
-    """Render with a fetcher that serves only the templates' own files.
+def html_to_pdf(html: str, stylesheet: str, theme: Path | None = None, **options) -> bytes:
+    """A tagged PDF (reading order, title and language for screen readers),
+    rendered with a fetcher that serves only the theme's and the templates' files.
 
     `options` go to WeasyPrint's write_pdf (pdf_variant, attachments, ...).
     """
     import weasyprint
 
-    css = weasyprint.CSS(filename=str(TEMPLATES / stylesheet), url_fetcher=asset_fetcher())
-    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=asset_fetcher())
-    return document.write_pdf(stylesheets=[css], **options)
+    fetcher = asset_fetcher(theme)
+    css = weasyprint.CSS(url=(TEMPLATES / stylesheet).as_uri(), url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[css], pdf_tags=True, **options)
 
 
 def attachment(content: bytes, name: str, relationship: str, stamp: datetime.datetime, description: str):
@@ -267,14 +318,35 @@ def attachment(content: bytes, name: str, relationship: str, stamp: datetime.dat
                                  description=description, created=stamp, modified=stamp)
 
 
-def asset_fetcher():
+def asset(path: Path, theme: Path | None = None) -> Path | None:
+    """The file a template path names: the theme's copy first, then the built-in
+    one; None for anything outside both folders (however it is spelled) or not a file."""
+    builtin = TEMPLATES.resolve()
+    folders = [theme.resolve(), builtin] if theme else [builtin]
+    path = path.resolve()
+    candidates = [folder / path.relative_to(builtin) for folder in folders] if path.is_relative_to(builtin) else [path]
+    for candidate in (c.resolve() for c in candidates):
+        if any(candidate.is_relative_to(folder) for folder in folders) and candidate.is_file():
+            return candidate
+    return None
+
+
+def stylesheet_text(name: str, theme: Path | None = None, seen: frozenset = frozenset()) -> str:
+    """A stylesheet with its @imports inlined, each file from the theme first (for browsers)."""
+    path = asset(TEMPLATES / name, theme)
+    if path is None or name in seen:
+        return ""
+    return re.sub(r'@import url\("([^"]+)"\);', lambda m: stylesheet_text(m[1], theme, seen | {name}), path.read_text())
+
+
+def asset_fetcher(theme: Path | None = None):
     import weasyprint
     from weasyprint.urls import URLFetcherResponse
 
     class AssetFetcher(weasyprint.URLFetcher):
-        """Serves `data:` URLs and regular files inside the templates folder; nothing else.
+        """Serves `data:` URLs and regular files inside the theme and templates folders; nothing else.
 
-        No network, no redirects, no file outside the folder (however the
+        No network, no redirects, no file outside the folders (however the
         path is spelled: `..`, `%2e%2e`, symlinks, `file://host/`), no devices.
         """
 
@@ -284,9 +356,9 @@ def asset_fetcher():
             parts = urllib.parse.urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("",):
                 raise ValueError(f"briefgen does not fetch {url}")
-            path = Path(urllib.parse.unquote(parts.path)).resolve()
-            if not path.is_relative_to(TEMPLATES.resolve()) or not path.is_file():
-                raise ValueError(f"briefgen serves only its own template files, not {url}")
+            path = asset(Path(urllib.parse.unquote(parts.path)), theme)
+            if path is None:
+                raise ValueError(f"briefgen serves only its own template files and the theme's, not {url}")
             mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 

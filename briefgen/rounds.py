@@ -219,7 +219,7 @@ def _their_span(issue: Issue) -> float:
 
 
 def _next_moves(case: Case, last: RoundView, priorities) -> list[str]:
-    from briefgen.terms import format_points
+    from briefgen.terms import format_points, in_sentence
 
     moves = []
     top = priorities[0][0] if priorities and priorities[0][1] else None
@@ -243,9 +243,9 @@ def _next_moves(case: Case, last: RoundView, priorities) -> list[str]:
         if blocked:
             moves.append(f"As countered, the package misses the conditions of {', '.join(blocked)}: it cannot be ratified as it stands.")
     if top is not None:
-        moves.append(f"Build the next packages around {top.name.lower() if not top.name[:2].isupper() else top.name}, "
+        moves.append(f"Build the next packages around {in_sentence(top.name)}, "
                      "their revealed priority: give on it in more than one package, and recover value elsewhere"
-                     + (f", for example on {least.name.lower() if not least.name[:2].isupper() else least.name}, where they have shown no interest." if least else "."))
+                     + (f", for example on {in_sentence(least.name)}, where they have shown no interest." if least else "."))
     elif last.chose is None:
         moves.append("Their answer revealed no priority yet: ask them to rank the issues, or send packages that differ more.")
     return moves

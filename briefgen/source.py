@@ -38,6 +38,7 @@ def parse_yaml(text: str, path: str):
     yaml = YAML(typ="rt")
     yaml.Constructor = _dates_as_text()
     try:
+        _check_shape(yaml, text, path)
         tree = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -57,12 +58,46 @@ def parse_yaml(text: str, path: str):
         position = getattr(error, "position", None)
         line, column = (_line_column(text, position) if isinstance(position, int) else (2, 1))
         raise CaseError([Problem(path, line, column, f"YAML: {str(error).splitlines()[0]}")]) from None
-    except RecursionError:
-        raise CaseError([Problem(path, 2, 1, "YAML: nested too deeply; a case file nests a few levels, not hundreds")]) from None
-    except ValueError as error:  # e.g. an integer of thousands of digits
+    except ValueError as error:
         raise CaseError([Problem(path, 2, 1, f"YAML: a value cannot be read ({error})")]) from None
     _check_plain(tree, path)
     return tree
+
+
+MAX_DEPTH = 20  # levels of nesting; a case file uses about five
+MAX_DIGITS = 100  # digits in a whole number; Python refuses to read more than 4,300
+
+
+def _check_shape(yaml, text: str, path: str) -> None:
+    """Nesting depth and number sizes, checked on the parser's events before
+    anything is built: deeper nesting would exhaust the stack, and a huge number
+    Python's limit on integers, both reported far from the mistake."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, ScalarEvent
+
+    open_collections = []  # for each: [is a mapping, its current key or index, a key comes next]
+    for event in yaml.parse(text):
+        mark = event.start_mark
+        if isinstance(event, ScalarEvent) and open_collections and open_collections[-1][0] and open_collections[-1][2]:
+            open_collections[-1][1:] = [event.value, False]  # a key
+            continue
+        if isinstance(event, CollectionStartEvent):
+            if len(open_collections) == MAX_DEPTH:
+                raise CaseError([Problem(path, mark.line + 1, mark.column + 1, (
+                    f"YAML: nested too deeply: more than {MAX_DEPTH} levels; a case file nests a few levels, not dozens"))])
+            open_collections.append([isinstance(event, MappingStartEvent), 0, True])
+            continue
+        digits = sum(c.isdigit() for c in event.value) if isinstance(event, ScalarEvent) and event.style is None else 0
+        if digits > MAX_DIGITS and re.fullmatch(r"[-+]?[0-9][0-9_]*", event.value):
+            where = ".".join(str(c[1]) for c in open_collections) or "the value"
+            raise CaseError([Problem(path, mark.line + 1, mark.column + 1, (
+                f"{where}: a number with {digits:,} digits; numbers in a case have at most {MAX_DIGITS} digits"))])
+        if isinstance(event, CollectionEndEvent):
+            open_collections.pop()
+        if isinstance(event, (ScalarEvent, AliasEvent, CollectionEndEvent)) and open_collections:
+            if open_collections[-1][0]:
+                open_collections[-1][2] = True  # the value is done: a key comes next
+            else:
+                open_collections[-1][1] += 1
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -198,6 +233,11 @@ class Locator:
         if kind == "missing":
             where = self.name(loc[:-1]) or self.top
             return self.problem(loc[:-1], f"{where} needs '{loc[-1]}'", at_key=True)
+        if kind in ("string_too_long", "too_long"):
+            limit, got = error["ctx"]["max_length"], len(error["input"])
+            fix = "characters, more than the {:,} allowed; shorten it" if kind == "string_too_long" else \
+                "entries, more than the {:,} a case may have; merge or drop some"
+            return self.problem(loc, f"{self.name(loc)}: {got:,} {fix.format(limit)}")
         message = PLAIN_MESSAGES.get(kind, message).removeprefix("Value error, ")
         message = message[0].lower() + message[1:]
         got = error.get("input")

@@ -43,6 +43,15 @@ def format_amount(value: float, unit: str | None, locale: str, cents: bool = Fal
     return f"{number}{unit}" if unit == "%" else f"{number}\u00a0{unit}"
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Base salary' -> 'base salary', but 'GDR status' stays as it is.
+
+    Only the first letter is lowered, so acronyms later in the label keep their
+    capitals ('Military status of the former GDR' -> 'military status of the former GDR').
+    """
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def format_points(points: float) -> str:
     """Points to one decimal, without a trailing '.0'."""
     return f"{points:.1f}".removesuffix(".0")

@@ -1,10 +1,22 @@
-"""Shared fixtures: the case-format example (HIRING), variants of it by string replacement
-(`hiring_with`), and a factory that writes a case into a temporary cases/ folder."""
+"""Shared fixtures and helpers: the case-format example (HIRING), variants of it by string
+replacement (`hiring_with`), factories that write a case into a cases/ folder, the command
+through click's CliRunner (`run`), the text of PDFs, and the guards of the hostile-input tests
+(`time_limit`, `watching`, `snapshot`). Test files import the plain functions with
+`from conftest import ...`."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+import pypdf
 import pytest
+from click.testing import CliRunner
 
 from briefgen.case import Case, parse_case
 
@@ -103,6 +115,15 @@ archived write-up, never on the offer sheet.
 """
 
 
+# HIRING's hand-written packages: remove them (NO_OFFERS) and MESO constructs the packages.
+OFFERS = """\
+  offers:                      # optional: hand-written packages; when given they are
+    - {salary: 100000, remote_days: 1, term: 3}   # checked and explained instead of constructed
+    - {salary: 95000, remote_days: 1, term: 2}
+    - {salary: 90000, remote_days: 2, term: 1}
+"""
+
+
 def replace(text: str, *pairs: tuple[str, str]) -> str:
     """`text` with each (old, new) replaced once; `old` must occur exactly once."""
     for old, new in pairs:
@@ -114,6 +135,9 @@ def replace(text: str, *pairs: tuple[str, str]) -> str:
 def hiring_with(*pairs: tuple[str, str]) -> str:
     """HIRING with each (old, new) replaced."""
     return replace(HIRING, *pairs)
+
+
+NO_OFFERS = hiring_with((OFFERS, ""))
 
 
 def parse(text: str, path: str = "case.md") -> Case:
@@ -140,3 +164,143 @@ def write_case(tmp_path: Path):
         return path
 
     return write
+
+
+# --- the command in a working folder -----------------------------------------------------------
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A fresh project folder as the working folder: cases/ (empty) in, output/ out."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases").mkdir()
+    return tmp_path
+
+
+def put_case(text: str | bytes, name: str = "hiring.md") -> Path:
+    """Write cases/NAME in the working folder (bytes as they are) and return that relative path,
+    as a user would type it: messages quote it. (`write_case` returns an absolute path.)"""
+    path = Path("cases") / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def write(path: str | Path, text: str) -> Path:
+    """Write `text` to `path`, making its folders."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+def run(*args: str) -> click.testing.Result:
+    """briefgen ARGS in this process; an exception escapes and fails the test with its traceback."""
+    from briefgen.cli import main  # here, so that test files that never run the command do not import it
+
+    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
+
+
+def flat(text: str) -> str:
+    """Runs of whitespace (line breaks included) as one space."""
+    return " ".join(text.split())
+
+
+# --- the text of PDFs ---------------------------------------------------------------------------
+
+def pdf_pages(pdf: Path | bytes) -> list[str]:
+    """The text of each page of a PDF, given as a file or as the document's bytes."""
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf).pages]
+
+
+def pdf_text(pdf: Path | bytes) -> str:
+    """The text of all pages of a PDF (a file or bytes), one line break between pages."""
+    return "\n".join(pdf_pages(pdf))
+
+
+# --- guards for hostile input (test_hostile, test_fuzz) ---------------------------------------
+
+class Hang(BaseException):
+    """Raised in the test by SIGALRM: not an Exception, so no `except Exception` swallows it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fail an in-process run that takes longer than `seconds` (main thread, POSIX)."""
+
+    def expire(signum, frame):
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root with its size and modification time."""
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            stat = path.lstat()
+            files[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return files
+
+
+SECRET_FILES = ("/etc/hostname", "/etc/passwd", "/etc/shadow", "/dev/urandom", "/dev/random", "/dev/zero")
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Events that make, change or remove a path: the target is the second argument for these, else the first.
+WRITE_EVENTS = ("os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.symlink", "os.link", "os.truncate", "os.chmod",
+                "shutil.rmtree", "shutil.copyfile", "shutil.move")
+TO_SECOND = ("os.rename", "os.symlink", "os.link", "shutil.copyfile", "shutil.move")
+
+
+@dataclass
+class Watch:
+    """What the code under test did, by Python's audit events (sys.addaudithook)."""
+
+    network: list = field(default_factory=list)
+    secrets: list = field(default_factory=list)
+    writes: list = field(default_factory=list)
+
+
+_watching: list[Watch] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if not _watching:
+        return
+    watch = _watching[-1]
+    if event == "urllib.Request" and str(args[0]).startswith("data:"):
+        return  # WeasyPrint reads data: URLs through urllib: nothing leaves the process
+    if event in ("socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect"):
+        watch.network.append((event, args[1:2] if event == "socket.connect" else args[:1]))
+    elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.fsdecode(args[0])
+        mode, flags = args[1], args[2] if len(args) > 2 else 0
+        if os.path.realpath(path) in SECRET_FILES or path in SECRET_FILES:
+            watch.secrets.append(path)
+        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS):
+            watch.writes.append(os.path.abspath(path))
+    elif event in WRITE_EVENTS:
+        target = args[1] if event in TO_SECOND else args[0]
+        if isinstance(target, (str, bytes, os.PathLike)):
+            watch.writes.append(os.path.abspath(os.fsdecode(target)))
+
+
+sys.addaudithook(_audit)  # for the whole session (it cannot be removed): idle unless watching
+
+
+@contextlib.contextmanager
+def watching():
+    """Record, while inside, every fetch, read of a SECRET_FILES entry and write of this process."""
+    import weasyprint  # noqa: F401  (its first import finds Pango through ldconfig and temporary files)
+
+    watch = Watch()
+    _watching.append(watch)
+    try:
+        yield watch
+    finally:
+        _watching.pop()

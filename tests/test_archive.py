@@ -125,7 +125,7 @@ def stand_in_pdf(raw: bytes, source_name: str, version: int) -> bytes:
 def fast_render(monkeypatch):
     """archive.render_writeup replaced by the stand-in (for the tests of the write protocol)."""
     monkeypatch.setattr(archive, "render_writeup",
-                        lambda case, raw, source_name, version, rules: stand_in_pdf(raw, source_name, version))
+                        lambda case, raw, source_name, version, rules, project=None: stand_in_pdf(raw, source_name, version))
 
 
 def spawn(args: list[str], cwd: Path) -> subprocess.Popen:
@@ -512,7 +512,7 @@ def test_losing_the_race_to_a_journalled_write_of_the_same_source_is_a_no_op(tmp
     raw = case_path.read_bytes()
     fast = archive.render_writeup
 
-    def render(case, raw_, source_name, version, rules):
+    def render(case, raw_, source_name, version, rules, project=None):
         pdf = fast(case, raw_, source_name, version, rules)
         if not pending(folder) and not rows(folder):  # process A, meanwhile: staged and journalled
             staged = archive._stage(folder, pdf)
@@ -542,7 +542,7 @@ CHILD = inspect.getsource(stand_in_pdf) + textwrap.dedent('''
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
 
-    def render(case_, raw, source_name, version, rules):
+    def render(case_, raw, source_name, version, rules, project=None):
         if phase == "rendering":
             die()
         rendered.append(version)

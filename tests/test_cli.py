@@ -6,21 +6,11 @@ import os
 import re
 from pathlib import Path
 
-import click
-import pypdf
 import pytest
-from click.testing import CliRunner
 
 from briefgen.cli import main
-from conftest import HIRING, hiring_with
+from conftest import HIRING, NO_OFFERS, hiring_with, pdf_text, run, write
 
-OFFERS = """\
-  offers:                      # optional: hand-written packages; when given they are
-    - {salary: 100000, remote_days: 1, term: 3}   # checked and explained instead of constructed
-    - {salary: 95000, remote_days: 1, term: 2}
-    - {salary: 90000, remote_days: 2, term: 1}
-"""
-NO_OFFERS = hiring_with((OFFERS, ""))
 # Package B below our reservation: MESO criterion 1 is broken, so the sheet must not go out.
 UNSENDABLE = hiring_with(("- {salary: 95000, remote_days: 1, term: 2}", "- {salary: 109000, remote_days: 3, term: 1}"))
 UNSENDABLE_NOTE = ("no offer sheet for cases/unsendable.md: its packages break MESO criterion 1 "
@@ -41,28 +31,15 @@ NO_CASES = [
 ]
 
 
-def run(*args: str) -> click.testing.Result:
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
-
-
 def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
-
-
-def write(path: str, text: str) -> Path:
-    file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(text, encoding="utf-8")
-    return file
-
-
 @pytest.fixture
 def here(tmp_path, monkeypatch):
-    """A fresh working folder (so cases/ and output/ are temporary)."""
+    """A fresh working folder (so cases/ and output/ are temporary).
+
+    Unlike conftest's `here`, without a cases/ folder: `new` makes it, and commands run without one."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -350,7 +327,10 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["archive", "build", "check", "explain", "meso", "new", "offer", "respond", "rules", "score"]
+    assert sorted(main.commands) == ["archive", "build", "check", "explain", "meso", "new", "offer", "preview", "respond",
+                                     "rules", "score", "watch"]
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert all(f"`briefgen {name}" in readme for name in main.commands)
 
 
 @pytest.mark.parametrize("command", [[]] + [[name] for name in sorted(main.commands)])

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 
 import datetime
-import io
 import re
 from pathlib import Path
 
-import pypdf
 import pytest
 
 from briefgen.build import BRIEF, render_case
 from briefgen.case import load_case
 from briefgen.level2.analysis import analyse, linked_issues
 from briefgen.level2.rules import CATEGORIES, load_rules
+from briefgen.meso import meso
+from conftest import flat, pdf_text
 
 CASES = Path(__file__).parent.parent / "cases"
 EXAMPLES = {
@@ -26,10 +26,6 @@ EXAMPLES = {
 RULES = load_rules()
 TODAY = datetime.date(2026, 11, 24)
 MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +44,7 @@ def briefs(examples):
     texts = {}
     for name, (case, _) in examples.items():
         pdf = render_case(case, RULES, TODAY)[BRIEF]
-        texts[name] = flat("\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+        texts[name] = flat(pdf_text(pdf))
     return texts
 
 
@@ -96,6 +92,13 @@ def test_h_fires_only_in_the_reunification_talks(examples):
     _, analysis = examples["reunification"]
     h = {f.rule.id: f.constituency.id for f in analysis.findings if f.category == "h"}
     assert h == {"leadership-against-blocker": "gorbachev", "disarm-through-concern": "military"}
+
+
+def test_labels_in_sentences_keep_their_acronyms(examples):
+    """'Military status of the former GDR' in the middle of a sentence: only its first letter is lowered."""
+    case, _ = examples["reunification"]
+    keys = " ".join(package.decoding for package in meso(case).packages)
+    assert "military status of the former GDR" in keys and "gdr" not in keys
 
 
 def test_findings_are_one_per_constituency_and_category(examples):

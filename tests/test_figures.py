@@ -122,7 +122,7 @@ def test_map_stacks_constituencies_that_share_a_cell():
 
 
 def test_map_shortens_long_names_and_keeps_them_whole_in_a_title():
-    long_name = "The Honourable Standing Committee for the Oversight of Everything That Matters, " * 3
+    long_name = "The Honourable Standing Committee for the Oversight of Everything That Matters, " * 2  # under the 200 allowed
     word = "Supercalifragilisticexpialidocious" * 4
     case = with_constituencies(
         f'{{id: long, name: "{long_name.strip()}", side: them, power: ratify, stance: neutral}}',
@@ -321,3 +321,22 @@ def test_figures_render_in_weasyprint_without_warnings(examples, caplog):
     assert not re.search(rb"<script>", pdf)
     # The figures' <title>s are for screen readers: none becomes the PDF's title.
     assert pypdf.PdfReader(io.BytesIO(pdf)).metadata.get("/Title") is None
+
+
+def test_the_brief_and_the_write_up_carry_all_three_figures():
+    import datetime
+
+    from briefgen.archive import render_writeup
+    from briefgen.build import render_case
+    from briefgen.level2.rules import load_rules
+
+    raw = HIRING.encode()
+    case, rules = parse(HIRING), load_rules()
+    documents = {"brief": render_case(case, rules, datetime.date(2026, 11, 24))["brief.pdf"],
+                 "write-up": render_writeup(case, raw, "hiring.md", 1, rules)}
+    for name, pdf in documents.items():
+        text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        for label in ("Points between the best and the worst value of each issue",  # issue priorities
+                      "Stance toward the deal", "Rivera's partner",  # the constituency map
+                      "Their score (estimated)", "Reservation 40", "Aspiration 70"):  # the MESO chart
+            assert label in text, (name, label)

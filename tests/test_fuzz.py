@@ -13,21 +13,18 @@ Runs are reproducible: `derandomize=True` and no example database.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import signal
-import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.build import build, project_rules
 from briefgen.case import Case, parse_case
 from briefgen.errors import CaseError
+from conftest import snapshot, time_limit, watching
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
 
@@ -35,67 +32,6 @@ LOADER = settings(max_examples=150, deadline=None, derandomize=True, database=No
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 BUILDS = settings(max_examples=8, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-# --- guards ------------------------------------------------------------------------------------
-
-class Hang(BaseException):
-    """Raised by SIGALRM: not an Exception, so no `except Exception` in the code swallows it."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    def expire(signum, frame):
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-_writes: list[list[str]] = []
-
-
-def _audit(event: str, args: tuple) -> None:
-    """Records every path opened for writing, renamed to, made or removed (while watched)."""
-    if not _writes:
-        return
-    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-        mode, flags = args[1], args[2] if len(args) > 2 else 0
-        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS):
-            _writes[-1].append(os.path.abspath(os.fsdecode(args[0])))
-    elif event in ("os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.symlink", "os.link", "os.truncate",
-                   "shutil.rmtree", "shutil.copyfile", "shutil.move"):
-        target = args[1] if event in ("os.rename", "os.symlink", "os.link", "shutil.copyfile", "shutil.move") else args[0]
-        if isinstance(target, (str, bytes, os.PathLike)):
-            _writes[-1].append(os.path.abspath(os.fsdecode(target)))
-
-
-sys.addaudithook(_audit)
-
-
-@contextlib.contextmanager
-def recording_writes():
-    writes: list[str] = []
-    _writes.append(writes)
-    try:
-        yield writes
-    finally:
-        _writes.pop()
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    files = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            stat = Path(folder, name).lstat()
-            files[str(Path(folder, name).relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
-    return files
 
 
 # A known bug, pinned in test_hostile.py (control-character-in-yaml, nul-in-frontmatter): ruamel's
@@ -430,8 +366,6 @@ def valid_cases(draw) -> tuple[dict, str]:
 @BUILDS
 @given(valid_cases(), FILE_NAMES, st.booleans())
 def test_generated_cases_build_and_write_only_under_output(case, name, flow):
-    import weasyprint  # noqa: F401  (its first import finds Pango through ldconfig and temporary files)
-
     data, body = case
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -441,7 +375,7 @@ def test_generated_cases_build_and_write_only_under_output(case, name, flow):
         output = root / "output"
         rules = project_rules(root)
         before = snapshot(root)
-        with recording_writes() as writes, time_limit(60):
+        with watching() as watch, time_limit(60):
             results = list(build([path], output, rules))
         changed = {file for file, stat in snapshot(root).items() if before.get(file) != stat}
         assert len(results) == 1
@@ -453,4 +387,4 @@ def test_generated_cases_build_and_write_only_under_output(case, name, flow):
             assert result.written and all(Path(file).is_file() for file in result.written)
             assert all(Path(file).resolve().is_relative_to(output.resolve()) for file in result.written)
         assert all(file.startswith("output" + os.sep) for file in changed), changed
-        assert all(Path(file).resolve().is_relative_to(output.resolve()) for file in writes), writes
+        assert all(Path(file).resolve().is_relative_to(output.resolve()) for file in watch.writes), watch.writes

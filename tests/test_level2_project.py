@@ -3,19 +3,13 @@ rule-file mistake reported with its line, column and exact message."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import click
-import pypdf
 import pytest
-import rule_engine
-from click.testing import CliRunner
 
-from briefgen.cli import main
 from briefgen.errors import CaseError
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
-from conftest import HIRING, parse
+from conftest import HIRING, flat, parse, pdf_text, run, write
 
 DEFAULTS = load_rules()
 
@@ -45,24 +39,6 @@ REPLACED = "Ask Jordan Rivera how Rivera's partner sees the long commute, and an
 
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> click.testing.Result:
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def pdf_text(path: Path) -> str:
-    return flat("\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages))
 
 
 @pytest.fixture
@@ -189,14 +165,14 @@ def test_briefgen_explain_uses_the_project_rules(project):
 def test_briefgen_build_uses_the_project_rules(project):
     result = run("build", "cases/x.md")
     assert result.exit_code == 0, result.stderr
-    text = pdf_text(project / "output/x/brief.pdf")
+    text = flat(pdf_text(project / "output/x/brief.pdf"))
     assert ADDED in text
     assert REPLACED in text
     assert "Act constructively at the table" in text
     assert "Make statements that mollify" not in text
     assert "Use the process to show" not in text
     # Nothing internal reaches the counterpart.
-    offer = pdf_text(project / "output/x/offer-sheet.pdf")
+    offer = flat(pdf_text(project / "output/x/offer-sheet.pdf"))
     assert "Invite Rivera's partner" not in offer
 
 

@@ -18,27 +18,16 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import briefgen.meso
 from briefgen.case import Case
-from briefgen.cli import main
 from briefgen.meso import meso
 from briefgen.scoring import in_win_set, our_score, their_score
-from conftest import HIRING, hiring_with, parse
+from conftest import HIRING, NO_OFFERS, OFFERS, hiring_with, parse, put_case, run
 
 EPS = 1e-7  # float noise only (sums in another order); real differences between scores are far larger
-
-OFFERS = """\
-  offers:                      # optional: hand-written packages; when given they are
-    - {salary: 100000, remote_days: 1, term: 3}   # checked and explained instead of constructed
-    - {salary: 95000, remote_days: 1, term: 2}
-    - {salary: 90000, remote_days: 2, term: 1}
-"""
-NO_OFFERS = hiring_with((OFFERS, ""))
-
 
 def with_offers(*offers: str, text: str = HIRING) -> str:
     """HIRING with its offers replaced by `offers` (flow mappings, one a line)."""
@@ -854,17 +843,6 @@ def test_a_large_case_with_tolerance_0_finds_the_exact_packages():
 # --- the command -------------------------------------------------------------------------------------
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "cases").mkdir()
-    return tmp_path
-
-
 # Values of every kind: an int range (salary), float and int options, a float-step range.
 KINDS = hiring_with(
     (OFFERS, ""),
@@ -880,7 +858,7 @@ def kind(value) -> type:
 
 
 def test_meso_json_prints_packages_and_diagnostics(here):
-    (here / "cases" / "x.md").write_text(KINDS, encoding="utf-8")
+    put_case(KINDS, "x.md")
     result = run("meso", "cases/x.md", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -906,7 +884,7 @@ def test_meso_json_prints_packages_and_diagnostics(here):
 
 
 def test_meso_json_diagnostics_and_exit_status(here):
-    (here / "cases" / "seed.md").write_text(HIRING, encoding="utf-8")
+    put_case(HIRING, "seed.md")
     result = run("meso", "cases/seed.md", "--json")
     assert result.exit_code == 0  # a warning is not a failure
     data = json.loads(result.stdout)
@@ -922,13 +900,13 @@ def test_meso_json_diagnostics_and_exit_status(here):
         "so choosing it says little about their priorities.")}]
 
     below = with_offers("{salary: 100000, remote_days: 1, term: 3}", "{salary: 109000, remote_days: 3, term: 1}")
-    (here / "cases" / "below.md").write_text(below, encoding="utf-8")
+    put_case(below, "below.md")
     result = run("meso", "cases/below.md", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["diagnostics"][0] == {
         "level": "error", "criterion": "1", "message": "package B scores 2.0, below our reservation of 40."}
 
-    (here / "cases" / "clash.md").write_text(CLASH, encoding="utf-8")
+    put_case(CLASH, "clash.md")
     result = run("meso", "cases/clash.md", "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -936,7 +914,7 @@ def test_meso_json_diagnostics_and_exit_status(here):
 
 
 def test_meso_text_output_names_leads_and_diagnostics(here):
-    (here / "cases" / "seed.md").write_text(HIRING, encoding="utf-8")
+    put_case(HIRING, "seed.md")
     result = run("meso", "cases/seed.md")
     assert result.exit_code == 0
     out = result.stdout.splitlines()
@@ -944,7 +922,7 @@ def test_meso_text_output_names_leads_and_diagnostics(here):
     assert "B  leads with no issue; us 70, them 18 (est.)" in [line.strip() for line in out]
     assert out[-1] == ("warning (MESO criterion 4): package B leads with no issue: on no issue is it strictly "
                        "the most generous package of the set, so choosing it says little about their priorities.")
-    (here / "cases" / "built.md").write_text(NO_OFFERS, encoding="utf-8")
+    put_case(NO_OFFERS, "built.md")
     result = run("meso", "cases/built.md")
     assert result.exit_code == 0 and result.stdout.startswith("Built: 3 packages for ")
 
@@ -970,8 +948,8 @@ def test_the_same_case_gives_the_same_packages_in_any_process(tmp_path):
 
 
 def test_check_reports_meso_errors_of_a_constructed_case(here):
-    (here / "cases" / "clash.md").write_text(CLASH, encoding="utf-8")
-    (here / "cases" / "built.md").write_text(NO_OFFERS, encoding="utf-8")
+    put_case(CLASH, "clash.md")
+    put_case(NO_OFFERS, "built.md")
     result = run("check")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [

@@ -16,6 +16,7 @@ from briefgen.case import parse_case
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
+from conftest import pdf_pages, pdf_text
 
 TODAY = datetime.date(2026, 11, 24)
 RULES = load_rules()
@@ -97,10 +98,6 @@ SENTINELS = sorted(set(re.findall(r"ZQ[\w-]+", SENTINEL_CASE)) - {"ZQtitle"}) + 
 ]
 
 
-def pdf_text(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
-
-
 def pdf_metadata(pdf: bytes) -> dict:
     return dict(pypdf.PdfReader(io.BytesIO(pdf)).metadata or {})
 
@@ -118,7 +115,7 @@ def sentinel():
 def test_offer_sheet_carries_nothing_internal(sentinel):
     _, documents = sentinel
     sheet = documents["offer-sheet.pdf"]
-    text = "\n".join(pdf_text(sheet))
+    text = pdf_text(sheet)
     metadata = " ".join(str(value) for value in pdf_metadata(sheet).values())
     for needle in SENTINELS + ["ZQ", "zqfile", "zqcase", "zqprice", "zqterm"]:
         assert needle not in text, f"{needle} leaked into the offer sheet's text"
@@ -134,7 +131,7 @@ def test_offer_sheet_carries_nothing_internal(sentinel):
 def test_sentinel_test_would_catch_a_leak(sentinel):
     """The check above is only worth something if a leak makes it fail."""
     case, documents = sentinel
-    brief_text = "\n".join(pdf_text(documents["brief.pdf"]))
+    brief_text = pdf_text(documents["brief.pdf"])
     assert "ZQbatna-them" in brief_text and "ZQconstituency-name" in brief_text
 
 
@@ -148,7 +145,7 @@ def test_offer_sheet_context_is_an_allow_list(sentinel):
 
 def test_brief_has_every_section_and_confidential_on_every_page(sentinel):
     _, documents = sentinel
-    pages = pdf_text(documents["brief.pdf"])
+    pages = pdf_pages(documents["brief.pdf"])
     assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
         assert "CONFIDENTIAL" in text
@@ -178,7 +175,7 @@ def test_sections_without_data_are_left_out():
     case = parse_case(minimal, "cases/lease.md", "lease")
     documents = render_case(case, TODAY)
     assert list(documents) == ["brief.pdf"]
-    text = "\n".join(pdf_text(documents["brief.pdf"]))
+    text = pdf_text(documents["brief.pdf"])
     assert "Us Inc" in text and "Them plc" in text
     for absent in ["Targets", "Issues and points", "Constituency map", "Win-sets", "Behind", "Packages", "Case notes",
                    "BATNA", "Interests", "None"]:
@@ -207,7 +204,7 @@ def test_raw_html_in_the_body_is_escaped_not_passed_through():
 
 def test_case_text_is_never_a_template():
     documents = render_case(hostile_case(), TODAY)
-    text = "\n".join(pdf_text(documents["brief.pdf"]))
+    text = pdf_text(documents["brief.pdf"])
     assert "{{ 7 * 7 }}" in text and "{% if true %}jinja-block{% endif %}" in text
     assert "Deal {{ 6 * 7 }}" in text and "Deal 42" not in text
     assert "49 jinja-block" not in text and "49 {%" not in text
@@ -272,11 +269,11 @@ def test_examples_render_without_weasyprint_warnings(example, caplog):
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         documents = render_case(case, TODAY)
     assert not [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")]
-    brief_pages = pdf_text(documents["brief.pdf"])
+    brief_pages = pdf_pages(documents["brief.pdf"])
     assert all("CONFIDENTIAL" in page for page in brief_pages)
     assert case.title in "\n".join(brief_pages).replace("\n", " ")
     if "offer-sheet.pdf" in documents:
-        sheet = "\n".join(pdf_text(documents["offer-sheet.pdf"]))
+        sheet = pdf_text(documents["offer-sheet.pdf"])
         assert "CONFIDENTIAL" not in sheet
         for text in [case.parties.them.batna, case.parties.us.batna, case.body.strip()[:40]]:
             if text:
@@ -292,5 +289,5 @@ def test_page_size_follows_the_locale():
                                  "cases/x.md", "x"), TODAY)["offer-sheet.pdf"]
     box = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    text = "\n".join(pdf_text(pdf))
+    text = pdf_text(pdf)
     assert "31. Januar 2027" in text and "12\u00a0€" in text.replace(" €", "\u00a0€")

@@ -9,23 +9,18 @@ from __future__ import annotations
 import datetime
 import difflib
 import html as html_module
-import io
 import json
 import re
-from pathlib import Path
 
-import pypdf
 import pytest
-from click.testing import CliRunner
 
 from briefgen import render, rounds
 from briefgen.case import load_case, parse_case
-from briefgen.cli import main
 from briefgen.errors import BriefgenError, CaseError
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
-from conftest import HIRING, hiring_with, replace
+from conftest import HIRING, NO_OFFERS, flat, hiring_with, pdf_text, put_case, replace, run
 
 RULES = load_rules()
 OFFERED = [{"salary": 100000, "remote_days": 1, "term": 3}, {"salary": 95000, "remote_days": 1, "term": 2},
@@ -92,23 +87,6 @@ Body text, untouched.
 """
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "cases").mkdir()
-    return tmp_path
-
-
-def write(text: str | bytes, name: str = "hiring.md") -> Path:
-    path = Path("cases") / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return path
-
-
 def added_lines(before: str, after: str) -> list[tuple[int, str]]:
     """(index in `after`, line) of every added line; fails if any line was changed or removed."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
@@ -135,7 +113,7 @@ def round_lines(chose=None, counter=None, note=None, offered=OFFERED, indent="  
 # --- recording ------------------------------------------------------------------------------------
 
 def test_respond_adds_a_round_before_the_outcome_and_changes_no_line(here):
-    path = write(HIRING)
+    path = put_case(HIRING)
     result = run("respond", "cases/hiring.md", "--chose", "B", "--counter", "salary=99000", "--note", "wants a start in March")
     assert (result.exit_code, result.output) == (0, "recorded round 1 in cases/hiring.md: chose B, countered salary=99000\n")
     after = path.read_text()
@@ -156,7 +134,7 @@ def test_respond_adds_a_round_before_the_outcome_and_changes_no_line(here):
 
 
 def test_a_second_response_follows_the_first(here):
-    path = write(HIRING)
+    path = put_case(HIRING)
     assert run("respond", "cases/hiring.md", "--chose", "B", "--counter", "salary=99000").exit_code == 0
     first = path.read_text()
     result = run("respond", "cases/hiring.md", "--chose", "A", "--note", "second thoughts")
@@ -172,7 +150,7 @@ def test_a_second_response_follows_the_first(here):
 
 
 def test_respond_keeps_comments_alignment_and_indentation(here):
-    path = write(CUSTOM)
+    path = put_case(CUSTOM)
     assert load_case(path).rounds == ()
     assert run("respond", "cases/hiring.md", "--chose", "C", "--counter", "term=2").exit_code == 0
     once = path.read_text()
@@ -193,7 +171,7 @@ def test_respond_keeps_comments_alignment_and_indentation(here):
 
 def test_rounds_as_the_last_key(here):
     text = HIRING[:HIRING.index("outcome:")] + "---\nBody.\n"
-    path = write(text)
+    path = put_case(text)
     assert run("respond", "cases/hiring.md", "--chose", "A").exit_code == 0
     after = path.read_text()
     assert [line for _, line in added_lines(text, after)] == ["rounds:\n"] + round_lines("A")
@@ -204,7 +182,7 @@ def test_rounds_as_the_last_key(here):
 @pytest.mark.parametrize("empty", ["rounds: []\n", "rounds:\n"])
 def test_a_file_with_no_rounds_yet(here, empty):
     text = hiring_with((OUTCOME, empty + "\n" + OUTCOME))
-    path = write(text)
+    path = put_case(text)
     if empty == "rounds:\n":  # `rounds:` with nothing is null, which the format refuses
         with pytest.raises(CaseError, match=r"rounds: expected a list"):
             load_case(path)
@@ -217,7 +195,7 @@ def test_a_file_with_no_rounds_yet(here, empty):
 
 def test_the_comment_on_an_empty_rounds_line_survives(here):
     text = hiring_with((OUTCOME, "rounds: []         # filled in by briefgen respond\n\n" + OUTCOME))
-    path = write(text)
+    path = put_case(text)
     assert run("respond", "cases/hiring.md", "--chose", "B").exit_code == 0
     assert "# filled in by briefgen respond" in path.read_text()
 
@@ -225,7 +203,7 @@ def test_the_comment_on_an_empty_rounds_line_survives(here):
 def test_a_new_round_takes_the_indentation_of_the_existing_ones(here):
     existing = "rounds:\n" + "".join("  " + line for line in round_lines("A", date=datetime.date(2026, 11, 21)))
     text = hiring_with((OUTCOME, existing + "\n" + OUTCOME))
-    path = write(text)
+    path = put_case(text)
     assert load_case(path).rounds[0].chose == "A"
     result = run("respond", "cases/hiring.md", "--chose", "B")
     assert result.exit_code == 0, result.output
@@ -234,14 +212,14 @@ def test_a_new_round_takes_the_indentation_of_the_existing_ones(here):
 
 def test_a_crlf_file_stays_crlf(here):
     text = HIRING.replace("\n", "\r\n").encode()
-    path = write(text)
+    path = put_case(text)
     assert run("respond", "cases/hiring.md", "--chose", "B").exit_code == 0
     after = path.read_bytes()
     assert after.count(b"\n") == after.count(b"\r\n") and load_case(path).rounds[0].chose == "B"
 
 
 def test_a_byte_order_mark_survives(here):
-    path = write(b"\xef\xbb\xbf" + HIRING.encode())
+    path = put_case(b"\xef\xbb\xbf" + HIRING.encode())
     assert run("respond", "cases/hiring.md", "--chose", "B").exit_code == 0
     assert path.read_bytes().startswith(b"\xef\xbb\xbf---\n")
 
@@ -249,22 +227,18 @@ def test_a_byte_order_mark_survives(here):
 @pytest.mark.parametrize("note", ["price: too high # really", "3", "2026-12-01", "yes", "null", "- dash",
                                   "line one\nline two", "'single' \"double\" – ünïcode"])
 def test_notes_round_trip_as_text(here, note):
-    path = write(HIRING)
+    path = put_case(HIRING)
     assert run("respond", "cases/hiring.md", "--note", note).exit_code == 0
     assert load_case(path).rounds[0].note == note
     added_lines(HIRING, path.read_text())
 
 
-NO_OFFERS = hiring_with(("  offers:                      # optional: hand-written packages; when given they are\n"
-                         "    - {salary: 100000, remote_days: 1, term: 3}   # checked and explained instead of constructed\n"
-                         "    - {salary: 95000, remote_days: 1, term: 2}\n"
-                         "    - {salary: 90000, remote_days: 2, term: 1}\n", ""))
 HELD = replace(NO_OFFERS, ("hold: {}  ", "hold: {term: 2}"))
 
 
 @pytest.mark.parametrize("text", [HIRING, NO_OFFERS, HELD], ids=["written", "built", "built-with-hold"])
 def test_what_is_recorded_as_offered_is_what_meso_shows(here, text):
-    path = write(text)
+    path = put_case(text)
     shown = json.loads(run("meso", "cases/hiring.md", "--json").output)
     assert run("respond", "cases/hiring.md", "--chose", "A").exit_code == 0
     offered = [dict(p) for p in load_case(path).rounds[0].offered]
@@ -288,7 +262,7 @@ def test_what_is_recorded_as_offered_is_what_meso_shows(here, text):
 ], ids=["unknown-issue", "out-of-range", "not-an-option", "not-a-number", "no-equals", "one-bad-of-two",
         "chose-Z", "chose-lowercase", "nothing"])
 def test_a_bad_response_is_refused_and_writes_nothing(here, args, message):
-    path = write(HIRING)
+    path = put_case(HIRING)
     result = run("respond", "cases/hiring.md", *args)
     assert (result.exit_code, result.output) == (1, message + "\n")
     assert path.read_text() == HIRING
@@ -299,7 +273,7 @@ def test_respond_to_a_missing_file_or_a_broken_case(here):
     result = run("respond", "cases/nope.md", "--chose", "A")
     assert result.exit_code == 2 and "does not exist" in result.output
     broken = hiring_with(("reservation: 40", "reservaton: 40"))
-    path = write(broken)
+    path = put_case(broken)
     result = run("respond", "cases/hiring.md", "--chose", "A")
     assert (result.exit_code, result.output) == (
         1, "cases/hiring.md:41:3: unknown key 'reservaton' in targets; did you mean 'reservation'?\n")
@@ -312,7 +286,7 @@ OTHER_WRITER = HIRING.replace("status: preparing", "status: offered  ")
 
 
 def test_an_edit_while_recording_is_detected(here, monkeypatch):
-    path = write(HIRING)
+    path = put_case(HIRING)
     real = rounds._with_round
 
     def meanwhile(text, entry):
@@ -328,7 +302,7 @@ def test_an_edit_while_recording_is_detected(here, monkeypatch):
 
 def test_an_edit_during_validation_is_detected_through_the_command(here, monkeypatch):
     """The file changes after the new text was built, while it is checked."""
-    path = write(HIRING)
+    path = put_case(HIRING)
     real, calls = rounds.parse_case, []
 
     def parse(raw, shown, case_id):
@@ -347,7 +321,7 @@ def test_an_edit_during_validation_is_detected_through_the_command(here, monkeyp
 
 
 def test_a_touch_without_a_change_is_not_an_edit(here, monkeypatch):
-    path = write(HIRING)
+    path = put_case(HIRING)
     real = rounds._with_round
 
     def meanwhile(text, entry):
@@ -382,12 +356,12 @@ def rounds_section(text: str) -> str:
 
 def test_the_brief_after_respond_shows_the_history(here):
     """Through the commands: respond, then build; the PDF brief has the whole story."""
-    path = write(HIRING)
+    path = put_case(HIRING)
     assert run("respond", "cases/hiring.md", "--chose", "B", "--counter", "salary=99000", "--note", "wants March").exit_code == 0
     case = load_case(path)
     brief = render.brief_context(case, meso(case), analyse(case, RULES), datetime.date(2026, 12, 1))
     pdf = render.html_to_pdf(render.render_brief_html(brief), "brief.css")
-    text = " ".join("\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    text = flat(pdf_text(pdf))
     for expected in [
         "Rounds so far", f"Round 1, {datetime.date.today().isoformat()}", "B (CHOSEN)",
         "Our score / theirs (est.) 70 / 20 70 / 18 70 / 30",
@@ -524,7 +498,7 @@ def test_a_round_is_typed_and_closed():
 
 
 def test_check_reports_bad_rounds(here):
-    write(with_rounds("chose: D"))
+    put_case(with_rounds("chose: D"))
     result = run("check", "cases/hiring.md")
     assert result.exit_code == 1
     assert "rounds[1].chose: 'D' is not one of the packages offered in that round (A, B, C)" in result.output

@@ -17,6 +17,7 @@ from briefgen.case import Case, Constituency
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.rules import CATEGORIES, Rule, RuleSet
 from briefgen.level2.winsets import WinSets, analyse_win_sets
+from briefgen.terms import in_sentence
 
 SUPPORT = ("champion", "supportive")
 STANCE_WORDS = {"champion": "champions of the deal", "supportive": "supportive", "neutral": "neutral",
@@ -231,7 +232,7 @@ def _words(facts: dict, case: Case) -> dict[str, str]:
         if key in facts:  # "Dana Lee, Engineering Manager" -> "Dana Lee"
             words[key] = facts[key].split(",")[0].strip()
     if "linked_issues" in facts:
-        names = [_in_sentence(case.issue(issue_id).name) for issue_id in facts["linked_issues"]]
+        names = [in_sentence(case.issue(issue_id).name) for issue_id in facts["linked_issues"]]
         words["issue"] = names[0] if names else ""
         words["linked_issues"] = _prose(names)
     if "influenced_by" in facts:
@@ -239,11 +240,6 @@ def _words(facts: dict, case: Case) -> dict[str, str]:
     if "requires" in facts:
         words["requirements"] = _prose([f"'{text}'" for text in facts["requires"]])
     return words
-
-
-def _in_sentence(label: str) -> str:
-    """'Base salary' -> 'base salary', but 'GDR status' stays as it is."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _prose(value) -> str:

@@ -1,0 +1,162 @@
+"""The project: the folder briefgen runs in, its `briefgen.toml` and its theme.
+
+A project restyles the documents without forking briefgen. Its theme folder
+(`templates/` unless the config names another) overrides the built-in
+templates and their assets one file at a time; the config sets the page
+size, the default locale and the organisation's name and logo. Everything
+is optional: a folder with no config builds with the built-in theme.
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from briefgen.errors import CaseError, Problem
+
+CONFIG = "briefgen.toml"
+DEFAULT_THEME = "templates"
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+MAX_LOGO_BYTES = 1_000_000
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class Project:
+    """What a project sets; the defaults are briefgen's own theme."""
+
+    root: Path = Path(".")
+    config: Path | None = None
+    theme: Path | None = None  # a folder whose files override the built-in templates
+    page_size: str | None = None  # "A4" or "letter"; None: by each case's locale
+    locale: str | None = None  # for cases whose offer_sheet sets none
+    organisation: str | None = None
+    logo: str | None = None  # a data: URL, so PDFs and emailed sheets carry it inline
+
+    def fingerprint(self) -> bytes:
+        """The bytes of every project file a document depends on, for incremental builds."""
+        digest = hashlib.sha256(repr((self.page_size, self.locale, self.organisation, self.logo)).encode())
+        for file in sorted(self.theme.rglob("*")) if self.theme else ():
+            if file.is_file():
+                digest.update(str(file.relative_to(self.theme)).encode() + b"\0" + file.read_bytes() + b"\0")
+        return digest.digest()
+
+
+class Settings(BaseModel):
+    """briefgen.toml, as written."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    theme: str | None = None
+    page_size: str | None = None
+    locale: str | None = None
+    organisation: str | None = None
+    logo: str | None = None
+
+    @field_validator("page_size")
+    @classmethod
+    def _known_size(cls, size: str | None) -> str | None:
+        if size is not None and size.lower() not in PAGE_SIZES:
+            raise ValueError(f"page_size '{size}' is not one briefgen knows; use \"A4\" or \"letter\"")
+        return PAGE_SIZES[size.lower()] if size else None
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, locale: str | None) -> str | None:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return locale and str(Locale.parse(locale))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale '{locale}'; use a code such as en_US, en_GB, de_DE or fr_FR") from None
+
+    @field_validator("organisation")
+    @classmethod
+    def _short_name(cls, name: str | None) -> str | None:
+        if name is not None and not 0 < len(name.strip()) <= 200:
+            raise ValueError("organisation must be a name of 1 to 200 characters")
+        return name and name.strip()
+
+
+def load_project(root: Path = Path(".")) -> Project:
+    """The project at `root`: its briefgen.toml (if any) checked, its paths resolved.
+
+    Raises CaseError with every problem, each at its line in briefgen.toml.
+    """
+    path = root / CONFIG
+    default_theme = root / DEFAULT_THEME
+    if not path.is_file():
+        return Project(root=root, theme=_folder(root, None, default_theme))
+    shown = str(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        written = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line, column = (int(where[1]), int(where[2])) if where else (1, 1)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
+        raise CaseError([Problem(shown, line, column, f"TOML: {message}; see the README's section on briefgen.toml")]) from None
+    problems = []
+    try:
+        settings = Settings.model_validate(written)
+    except ValidationError as error:
+        problems = [_problem(shown, text, e) for e in error.errors()]
+        broken = {e["loc"][0] for e in error.errors() if e["loc"]}
+        settings = Settings.model_construct(**{k: v for k, v in written.items() if k in Settings.model_fields and k not in broken})
+    theme = _folder(root, settings.theme, default_theme)
+    if settings.theme is not None and theme is None:
+        problems.append(Problem(shown, _line_of(text, "theme"), 1,
+                                f"theme: there is no folder '{settings.theme}' (relative to {root}); create it or fix the path"))
+    logo = None
+    if settings.logo is not None:
+        logo, trouble = _logo(root / settings.logo, settings.logo)
+        if trouble:
+            problems.append(Problem(shown, _line_of(text, "logo"), 1, f"logo: {trouble}"))
+    if problems:
+        raise CaseError(problems)
+    return Project(root=root, config=path, theme=theme, page_size=settings.page_size, locale=settings.locale,
+                   organisation=settings.organisation, logo=logo)
+
+
+def _folder(root: Path, written: str | None, default: Path) -> Path | None:
+    """The theme folder, absolute: compiled templates are cached by it, per process."""
+    folder = root / written if written is not None else default
+    return folder.resolve() if folder.is_dir() else None
+
+
+def _logo(path: Path, written: str) -> tuple[str | None, str | None]:
+    """The logo as a data: URL, or what is wrong with it."""
+    kind = LOGO_TYPES.get(path.suffix.lower())
+    if kind is None:
+        return None, f"'{written}' is not an SVG, PNG or JPEG file; use one of those"
+    if not path.is_file():
+        return None, f"there is no file '{written}'; logo paths are relative to the folder briefgen.toml is in"
+    content = path.read_bytes()
+    if len(content) > MAX_LOGO_BYTES:
+        return None, f"'{written}' is {len(content):,} bytes; a logo may be at most {MAX_LOGO_BYTES:,}"
+    return f"data:{kind};base64,{base64.b64encode(content).decode()}", None
+
+
+def _problem(path: str, text: str, error: dict) -> Problem:
+    key = str(error["loc"][0]) if error["loc"] else ""
+    if error["type"] == "extra_forbidden":
+        hint = difflib.get_close_matches(key, Settings.model_fields, n=1, cutoff=0.6)
+        advice = f"did you mean '{hint[0]}'?" if hint else f"the settings are {', '.join(Settings.model_fields)}"
+        message = f"unknown setting '{key}'; {advice}"
+    elif error["type"] == "string_type":
+        message = f"{key} must be text in quotes, like {key} = \"...\""
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+    return Problem(path, _line_of(text, key), 1, message)
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line that sets `key` (briefgen.toml is flat: one setting per line)."""
+    pattern = re.compile(rf"""^\s*(["']?){re.escape(key)}\1\s*=""")
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if pattern.match(line)), 1)

@@ -1,0 +1,162 @@
+"""Batch builds in real processes: the progress bar, Ctrl-C and a killed worker lose nothing."""
+from __future__ import annotations
+
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from briefgen.build import remove_leftovers, write_atomically
+from conftest import hiring_with
+
+BRIEFGEN = Path(sys.executable).parent / "briefgen"
+CASES = 6
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "cases").mkdir()
+    for n in range(CASES):
+        (tmp_path / "cases" / f"case{n}.md").write_text(hiring_with(
+            ('title: "Senior engineer offer: Jordan Rivera"', f'title: "Offer {n}"')))
+    return tmp_path
+
+
+def start(project: Path, *args: str, **options) -> subprocess.Popen:
+    # A session of its own, so that a signal can go to the whole process group, as a terminal's Ctrl-C does.
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.Popen([BRIEFGEN, "build", *args], cwd=project, text=True, start_new_session=True,
+                            **{**pipes, **options})
+
+
+def documents(project: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in sorted((project / "output").rglob("*.pdf"))}
+
+
+def temporaries(project: Path) -> list[Path]:
+    return sorted((project / "output").rglob("*.tmp"))
+
+
+def workers(pid: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            found = []
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("no worker process started")
+
+
+def wait_for_line(process: subprocess.Popen, text: str) -> str:
+    for line in process.stdout:
+        if text in line:
+            return line
+    raise AssertionError(f"the build ended without a line with {text!r}")
+
+
+def test_ctrl_c_leaves_every_document_whole_and_no_temporary_file(project):
+    assert subprocess.run([BRIEFGEN, "build", "-j", "2"], cwd=project, capture_output=True).returncode == 0
+    before = documents(project)
+    before_inodes = {path: path.stat().st_ino for path in before}
+    assert len(before) == 2 * CASES
+
+    build = start(project, "-j", "2", "--force")
+    wait_for_line(build, "wrote output/")  # interrupted in the middle of the batch
+    os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=60)
+
+    assert build.returncode == 130
+    assert "interrupted after" in errors and "every document written is complete" in errors
+    assert "Traceback" not in errors
+    assert temporaries(project) == []
+    after = documents(project)
+    assert set(after) == set(before)
+    for path in after:  # each is either the old file or a whole new one
+        assert len(pypdf.PdfReader(path).pages) >= 1
+    renamed = {path: path.stat().st_ino for path in after}
+    assert any(renamed[path] != inode for path, inode in before_inodes.items())  # some were rebuilt before the interruption
+
+
+def test_a_killed_worker_fails_its_cases_and_the_build_ends(project):
+    build = start(project, "-j", "2")
+    os.kill(workers(build.pid)[0], signal.SIGKILL)
+    output, errors = build.communicate(timeout=120)  # never waits for the dead worker's cases
+
+    assert build.returncode == 1
+    failed = re.findall(r"^(cases/case\d\.md):1:1: the worker process building this case stopped", errors, re.M)
+    assert failed and "Traceback" not in errors
+    assert errors.splitlines()[-1] == f"{CASES - len(failed)} built, 0 unchanged, {len(failed)} failed"
+
+    again = subprocess.run([BRIEFGEN, "build", "-j", "2"], cwd=project, capture_output=True, text=True)
+    assert again.returncode == 0
+    assert again.stdout.splitlines()[-1] == f"{len(failed)} built, {CASES - len(failed)} unchanged, 0 failed"
+    assert temporaries(project) == []  # any file the killed worker left half-written is gone
+    assert len(documents(project)) == 2 * CASES
+
+
+def test_leftovers_of_dead_writers_go_and_writes_under_way_stay(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    leftover = tmp_path / f".brief.pdf.{dead.pid}.k3j2h1g0.tmp"
+    under_way = tmp_path / f".brief.pdf.{os.getpid()}.a1b2c3d4.tmp"
+    other = tmp_path / ".notes.tmp"
+    for path in (leftover, under_way, other):
+        path.write_bytes(b"%PDF-1.7 partial")
+    assert remove_leftovers(tmp_path) == [leftover]
+    assert under_way.exists() and other.exists()
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_the_old_file(tmp_path, monkeypatch):
+    target = write_atomically(tmp_path / "brief.pdf", b"old")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        write_atomically(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_terminal_gets_a_progress_bar_and_a_summary(project):
+    """On a terminal: a progress bar instead of one line per document, then the summary."""
+    (project / "cases" / "broken.md").write_text(hiring_with(("reservation: 40", "reservaton: 40")))
+    controller, terminal = pty.openpty()
+    build = start(project, "-j", "2", stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the build ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    build.wait(timeout=120)
+    os.close(controller)
+    text = shown.decode()
+    assert build.returncode == 1
+    assert "building" in text and "100%" in text
+    assert "wrote output/" not in text
+    assert "cases/broken.md:41:3: unknown key 'reservaton' in targets" in text
+    assert text.rstrip().splitlines()[-1] == f"{CASES} built, 0 unchanged, 1 failed"
+
+
+def test_without_a_terminal_each_document_gets_a_line(project):
+    output, errors = start(project, "-j", "2").communicate(timeout=120)
+    assert output.splitlines() == [
+        *(f"wrote output/case{n}/{name}" for n in range(CASES) for name in ("brief.pdf", "offer-sheet.pdf")),
+        f"{CASES} built, 0 unchanged, 0 failed"]
+    assert errors == ""
