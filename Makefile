@@ -18,6 +18,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_level2.py
 	$(BIN)/python benchmarks/bench_meso.py
 	$(BIN)/python benchmarks/bench_archive.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 setup: $(VENV)/.installed
 	@scripts/install-system-packages

@@ -21,7 +21,7 @@ from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso, meso
-from briefgen.project import Project
+from briefgen.project import TEMPLATES, Project
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
@@ -121,9 +121,9 @@ class _Job:
         except CaseError as error:  # in the case file, or in a theme's template
             result.problems = error.problems
             return result
-        except RecursionError:  # Markdown lists or quotes hundreds of levels deep
-            result.problems = [Problem(str(path), case.body_line, 1, "the body is nested too deeply to lay out; "
-                                       "flatten its lists and quotes")]
+        except RecursionError:  # a last guard: the loader already refuses bodies nested too deeply to lay out
+            result.problems = [Problem(str(path), 1, 1, "the case is nested too deeply to lay out; "
+                                       "flatten its lists, quotes and emphasis")]
             return result
         folder = self.output / case.id
         remove_leftovers(folder)
@@ -152,7 +152,6 @@ def inputs_fingerprint(project: Project = Project()) -> str:
     Hashed from the files, so checking it costs no rule parsing."""
     from briefgen import __version__
     from briefgen.level2.rules import DEFAULTS
-    from briefgen.render import TEMPLATES
 
     digest = hashlib.sha256(__version__.encode() + project.fingerprint())
     for folder in (TEMPLATES, DEFAULTS, project.root / "rules"):

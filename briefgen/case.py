@@ -326,7 +326,6 @@ class Case(Model):
 MAX_CASE_BYTES = 1_000_000
 MAX_FRONTMATTER_BYTES = 256_000
 MAX_BODY_BYTES = 200_000
-MAX_BODY_DEPTH = 50  # quotes and list levels; WeasyPrint lays out nesting recursively
 MAX_RANGE_VALUES = 1_000
 
 # Fields a case file may set; the loader fills in the rest.
@@ -363,7 +362,7 @@ def case_id_for(path: Path) -> str:
 def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -> Case:
     text = decode(raw, path)
     frontmatter, body, body_line = _split(text, path)
-    _check_sizes(frontmatter, body, body_line, path)
+    _check_limits(frontmatter, body, body_line, path)
     tree = parse_yaml(frontmatter, path)
     if any(0xD800 <= ord(c) <= 0xDFFF for c in body):
         raise CaseError([Problem(path, body_line, 1, "the body contains an unpaired surrogate character; save it as valid UTF-8 text")])
@@ -401,7 +400,7 @@ def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -
     return case
 
 
-def _check_sizes(frontmatter: str, body: str, body_line: int, path: str) -> None:
+def _check_limits(frontmatter: str, body: str, body_line: int, path: str) -> None:
     """Limits far above any real case, below what makes parsing or layout crawl or crash."""
     if len(frontmatter.encode()) > MAX_FRONTMATTER_BYTES:
         raise CaseError([Problem(path, 1, 1, (
@@ -411,14 +410,10 @@ def _check_sizes(frontmatter: str, body: str, body_line: int, path: str) -> None
         raise CaseError([Problem(path, body_line, 1, (
             f"the body is larger than {MAX_BODY_BYTES // 1000} KB, the most it may be; "
             "keep long material outside the case and refer to it"))])
-    for number, line in enumerate(body.splitlines(), start=body_line):
-        quotes = re.match(r"[ \t]*(?:>[ \t]*)*", line)[0]
-        rest = line[len(quotes):].expandtabs(4)
-        depth = quotes.count(">") + (len(rest) - len(rest.lstrip(" "))) // 4  # a list level is 4 spaces in Markdown
-        if depth > MAX_BODY_DEPTH:
-            raise CaseError([Problem(path, number, 1, (
-                f"the body nests quotes and lists {depth} levels deep here, more than the {MAX_BODY_DEPTH} a page can lay "
-                "out; flatten them"))])
+    from briefgen.body import too_deep
+
+    if trouble := too_deep(body):
+        raise CaseError([Problem(path, body_line, 1, trouble)])
 
 
 def _split(text: str, path: str) -> tuple[str, str, int]:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from briefgen.errors import CaseError, Problem
 
+TEMPLATES = Path(__file__).parent / "templates"  # briefgen's own theme
 CONFIG = "briefgen.toml"
 DEFAULT_THEME = "templates"
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}

@@ -24,23 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import markdown
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from briefgen import __version__, figures
+from briefgen.body import convert as body_html
 from briefgen.case import Case, Issue
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
-from briefgen.project import Project
+from briefgen.project import TEMPLATES, Project
 from briefgen.rounds import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
 
-TEMPLATES = Path(__file__).parent / "templates"
 LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
 
 
@@ -120,7 +119,7 @@ def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.da
         meso=offers,
         level2=level2,
         history=history(case),
-        body=markdown_to_html(case.body),
+        body=body_html(case.body)[0],
         locale=locale,
         generated=format_date(today, "long", locale=locale),
     )
@@ -148,37 +147,6 @@ def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime
 
 def _label(n: int) -> str:
     return chr(ord("A") + n)
-
-
-# --- Markdown ---------------------------------------------------------------
-
-class _SafeBody(markdown.treeprocessors.Treeprocessor):
-    """Nests the body's headings under the brief's own, and drops links and
-    images that would point at local files (a relative link becomes a PDF
-    annotation with the absolute path on this machine)."""
-
-    def run(self, root):
-        for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
-                element.tag = f"h{min(6, int(element.tag[1]) + 1)}"
-            elif element.tag == "a" and not _is_web(element.get("href", "")):
-                element.attrib.pop("href", None)
-            elif element.tag == "img" and not element.get("src", "").startswith("data:"):
-                element.tag, element.text = "span", f"[image: {element.get('alt') or 'not shown'}]"
-                element.attrib.clear()
-
-
-def _is_web(url: str) -> bool:
-    return urllib.parse.urlsplit(url).scheme in ("http", "https", "mailto")
-
-
-def markdown_to_html(text: str) -> Markup:
-    """Case Markdown to HTML, with any raw HTML in it escaped, not passed through."""
-    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.treeprocessors.register(_SafeBody(md), "briefgen-safe-body", 0)
-    return Markup(md.convert(text))
 
 
 # --- templates --------------------------------------------------------------

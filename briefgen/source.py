@@ -155,7 +155,9 @@ def kind(value: object) -> str:
         return "a list"
     if value is None:
         return "empty"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, (int, float)):  # ruamel's ScalarFloat and friends are numbers to the user
+        return f"the number {value!r}"
+    return f"the text {str(value)!r}"
 
 
 class Locator:

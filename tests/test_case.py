@@ -466,7 +466,8 @@ NO_FRONTMATTER = "case.md:1:1: no frontmatter: a case file starts with a line '-
     (b"---\n---\nbody\n", ["case.md:1:1: the frontmatter is empty; it needs at least a title and parties"]),
     (b"---\n# only a comment\n\n---\n", ["case.md:1:1: the frontmatter is empty; it needs at least a title and parties"]),
     (b"---\n- a\n- b\n---\n", ["case.md:2:1: the frontmatter is a list; it must be keys and values, like 'title: ...'"]),
-    (b"---\njust text\n---\n", ["case.md:2:1: the frontmatter is str 'just text'; it must be keys and values, like 'title: ...'"]),
+    (b"---\njust text\n---\n", ["case.md:2:1: the frontmatter is the text 'just text'; it must be keys and values, like 'title: ...'"]),
+    (b"---\n3.5\n---\n", ["case.md:2:1: the frontmatter is the number 3.5; it must be keys and values, like 'title: ...'"]),
     (b"---\ntitle: x\nparties: {us: {name: caf\xe9}}\n---\n", ["case.md:3:25: byte 0xe9 is not UTF-8 text; save the file as UTF-8"]),
     (b"---\ntitle: x\n---\n", ["case.md:2:1: the frontmatter needs 'parties'"]),
 ])

@@ -250,7 +250,7 @@ CORPUS: dict[str, Expect] = {
         # Arabic and Hebrew in the text; the emoji in the fonts' Unicode maps (see unicode_in_fonts).
         characters="🤝💶🏢👋🙏👔", shows=("تفاوض على السعر", "משא ומתן על המחיר", "شركة الشمال", "חברת קונטוסו")),
     "control-characters-in-body.md": builds(),
-    "deep-nesting-in-body.md": error("the body nests quotes and lists 300 levels deep here, more than the 50"),
+    "deep-nesting-in-body.md": error("the body nests quotes, lists or emphasis 1001 levels deep, more than the 60"),
 }
 
 CRASH = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b.*$|Fatal Python error"
@@ -604,6 +604,11 @@ GENERATED = {
                                ("tags[1]: expected a text",), None),
     "nested-one-level-too-deep.md": (VALID_HEAD + b"tags: " + b"[" * 20 + b"]" * 20 + b"\n---\n",
                                      ("nested too deeply: more than 20 levels",), None),
+    # Check and build agree on what a page can lay out: the loader converts the body as the build does.
+    "emphasis-nested-in-body.md": (VALID_HEAD + b"---\n" + b"_" * 200 + b"x" + b"_" * 200 + b"\n",
+                                   ("the body nests quotes, lists or emphasis 101 levels deep, more than the 60",), None),
+    "lists-nested-in-body.md": (VALID_HEAD + b"---\n" + b"".join(b"    " * i + b"- item\n" for i in range(300)),
+                                ("the body nests quotes, lists or emphasis hundreds of levels deep",), None),
 }
 
 

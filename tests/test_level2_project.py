@@ -261,7 +261,7 @@ MISTAKES = {
                                         "to list the rule ids"),
     "a-list-not-a-mapping": ("- id: my-rule\n", "1:1: a rule file is a mapping with a 'rules:' list, not a list"),
     "a-text-not-a-mapping": ("just text\n",
-                             "1:1: a rule file is a mapping with a 'rules:' list, not str 'just text'"),
+                             "1:1: a rule file is a mapping with a 'rules:' list, not the text 'just text'"),
     "rules-not-a-list": ("rules: 3\n", "1:8: rules: expected a list, like [a, b] (got 3)"),
     "yaml-syntax-error": ("rules:\n  - id: my-rule\n    category: [a\n",
                           "3:15: YAML: a [...] list starts here and is never closed"),
