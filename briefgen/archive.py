@@ -230,6 +230,15 @@ def _index(folder: Path, create: bool = True, recover: bool = True) -> Iterator[
     path = folder / INDEX
     if not create and not path.exists():
         raise BriefgenError(f"no archive at {folder}: archive a case first (briefgen archive CASE)")
+    if not create and not os.access(folder, os.W_OK):
+        # A read-only archive (a published copy, a mounted backup) can still be
+        # listed and searched: it is opened as it is, with no recovery and no log.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            yield db
+        finally:
+            db.close()
+        return
     folder.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
     try:
@@ -332,7 +341,11 @@ def verify(folder: Path) -> tuple[list[str], list[str]]:
     """(problems, notes): every hash recomputed, every indexed file present, every file indexed."""
     problems: list[str] = []
     with _index(folder, create=False, recover=False) as db:
-        notes = _recover(db, folder)  # verify reports the writes it finishes
+        if os.access(folder, os.W_OK):
+            notes = _recover(db, folder)  # verify reports the writes it finishes
+        else:
+            notes = [f"an interrupted write of {case_id} version {version} is pending; it is finished on a writable copy"
+                     for case_id, version in db.execute("SELECT case_id, version FROM pending").fetchall()]
         rows = db.execute("SELECT id, case_id, version, pdf_path, pdf_sha256, source_sha256, source_name FROM versions").fetchall()
     indexed = set()
     for vid, case_id, version, pdf_path, pdf_sha, source_sha, source_name in rows:

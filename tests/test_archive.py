@@ -384,6 +384,28 @@ def test_a_case_with_errors_is_not_archived(tmp_path, monkeypatch):
     assert not (tmp_path / "archive" / "bad").exists()
 
 
+def test_a_read_only_archive_can_be_listed_searched_shown_and_verified(copy, monkeypatch):
+    """As on a mounted backup. (Tests run as root, for whom every folder is writable: hence the patch.)"""
+    real_access = os.access
+    monkeypatch.setattr(archive.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
+    before = {path.name: path.stat().st_mtime_ns for path in copy.iterdir()}
+    assert [v["case_id"] for v in archive.list_versions(copy)] == ["hiring", "hiring", "relocation"]
+    assert archive.search(copy, "relocation")[0]["case_id"] == "relocation"
+    assert archive.show(copy, 1)["version"] == 1
+    problems, _ = archive.verify(copy)
+    assert problems == []
+    assert {path.name: path.stat().st_mtime_ns for path in copy.iterdir()} == before  # not a byte written
+
+
+def test_verify_of_a_read_only_archive_reports_a_pending_write_without_finishing_it(copy, monkeypatch):
+    with contextlib.closing(sqlite3.connect(copy / archive.INDEX)) as db, db:
+        db.execute("INSERT INTO pending VALUES ('hiring', 3, 'staged.pdf', '{}')")
+    real_access = os.access
+    monkeypatch.setattr(archive.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
+    problems, notes = archive.verify(copy)
+    assert notes == ["an interrupted write of hiring version 3 is pending; it is finished on a writable copy"]
+
+
 # --- verify ------------------------------------------------------------------------------------------
 
 @pytest.fixture

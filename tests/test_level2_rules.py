@@ -490,7 +490,7 @@ def test_influenced_by_gives_outside_pressure(side, power, rule_id):
 
 @pytest.mark.parametrize("side, rule_id, question", [
     ("them", "probe-unknown-stance",
-     "Where does Contoso works council stand on a deal with Northwind Traders, and what would they need "
+     "Contoso works council: where do they stand on a deal with Northwind Traders, and what would they need "
      "in order to support one?"),
     ("us", "probe-our-unknown", "Have we asked Northwind finance team, on our side, what they need before we commit?"),
 ])
