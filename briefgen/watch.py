@@ -40,21 +40,22 @@ def watch(cases: list[Path] | None, output: Path, root: Path = Path("."), jobs: 
 
     failed: dict[Path, str] = {}  # case -> the fingerprint it failed with: reported once
     reported: list[Problem] = []  # the project's problems last reported
-    last_inputs = None
+    last_inputs = rules = None
     folders = _folders(cases, root)
     for _ in _start_then(file_events(*folders, stop_event=stop, rust_timeout=POLL_MS, yield_on_timeout=True)):
         try:
-            project, rules = load_project(root), project_rules(root)
+            project = load_project(root)
+            inputs = inputs_fingerprint(project)
+            if inputs != last_inputs:  # the rule files are among the inputs: parse them only when they change
+                rules = project_rules(root)
+                render.environment.cache_clear()  # a theme may have gained a template
+                last_inputs = inputs
         except CaseError as error:
             if error.problems != reported:
                 reported = error.problems
                 yield Round([], error.problems)
             continue
         reported = []
-        inputs = inputs_fingerprint(project)
-        if inputs != last_inputs:
-            render.environment.cache_clear()  # a theme may have gained a template
-            last_inputs = inputs
         todo = [path for path in (cases or find_cases(root))
                 if path.is_file() and not unchanged(path, output, inputs) and failed.get(path) != _fingerprint(path, inputs)]
         if not todo:
