@@ -230,26 +230,27 @@ def _index(folder: Path, create: bool = True, recover: bool = True) -> Iterator[
     path = folder / INDEX
     if not create and not path.exists():
         raise BriefgenError(f"no archive at {folder}: archive a case first (briefgen archive CASE)")
-    if not create and not os.access(folder, os.W_OK):
-        # A read-only archive (a published copy, a mounted backup) can still be
-        # listed and searched: it is opened as it is, with no recovery and no log.
+    read_only = not create and _read_only(folder)
+    if read_only:  # opened as it is: no log, no schema check, no recovery
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        try:
-            yield db
-        finally:
-            db.close()
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
     try:
-        _wal(db)
-        db.execute("PRAGMA busy_timeout=60000")
-        _create_schema(db)
-        if recover:
-            _recover(db, folder)
+        if not read_only:
+            _wal(db)
+            db.execute("PRAGMA busy_timeout=60000")
+            _create_schema(db)
+            if recover:
+                _recover(db, folder)
         yield db
     finally:
         db.close()
+
+
+def _read_only(folder: Path) -> bool:
+    """A published copy or a mounted backup: listed, searched and verified, never written."""
+    return not os.access(folder, os.W_OK)
 
 
 def _wal(db) -> None:
@@ -341,7 +342,7 @@ def verify(folder: Path) -> tuple[list[str], list[str]]:
     """(problems, notes): every hash recomputed, every indexed file present, every file indexed."""
     problems: list[str] = []
     with _index(folder, create=False, recover=False) as db:
-        if os.access(folder, os.W_OK):
+        if not _read_only(folder):
             notes = _recover(db, folder)  # verify reports the writes it finishes
         else:
             notes = [f"an interrupted write of {case_id} version {version} is pending; it is finished on a writable copy"
