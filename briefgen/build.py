@@ -21,7 +21,7 @@ from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso, meso
-from briefgen.project import TEMPLATES, Project
+from briefgen.project import TEMPLATES, Project, hash_files
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
@@ -155,9 +155,7 @@ def inputs_fingerprint(project: Project = Project()) -> str:
 
     digest = hashlib.sha256(__version__.encode() + project.fingerprint())
     for folder in (TEMPLATES, DEFAULTS, project.root / "rules"):
-        for file in sorted(folder.glob("*")) if folder.is_dir() else ():
-            if file.is_file():
-                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+        hash_files(digest, folder)
     return digest.hexdigest()
 
 

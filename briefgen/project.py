@@ -43,10 +43,16 @@ class Project:
     def fingerprint(self) -> bytes:
         """The bytes of every project file a document depends on, for incremental builds."""
         digest = hashlib.sha256(repr((self.page_size, self.locale, self.organisation, self.logo)).encode())
-        for file in sorted(self.theme.rglob("*")) if self.theme else ():
-            if file.is_file():
-                digest.update(str(file.relative_to(self.theme)).encode() + b"\0" + file.read_bytes() + b"\0")
+        if self.theme:
+            hash_files(digest, self.theme, "**/*")
         return digest.digest()
+
+
+def hash_files(digest, folder: Path, pattern: str = "*") -> None:
+    """Add each regular file in `folder` matching `pattern` to `digest`: its name and bytes, in name order."""
+    for file in sorted(folder.glob(pattern)) if folder.is_dir() else ():
+        if file.is_file():
+            digest.update(str(file.relative_to(folder)).encode() + b"\0" + file.read_bytes() + b"\0")
 
 
 class Settings(BaseModel):
