@@ -192,11 +192,15 @@ def write(path: str | Path, text: str) -> Path:
     return file
 
 
-def run(*args: str) -> click.testing.Result:
-    """briefgen ARGS in this process; an exception escapes and fails the test with its traceback."""
+def run(*args: str, catch: bool = False) -> click.testing.Result:
+    """briefgen ARGS in this process; an exception escapes and fails the test with its traceback
+    (with `catch`, it is kept in the result instead)."""
     from briefgen.cli import main  # here, so that test files that never run the command do not import it
 
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=False)
+    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=catch)
+
+
+BRIEFGEN = Path(sys.executable).parent / "briefgen"  # the command, for tests that need a process of its own
 
 
 def flat(text: str) -> str:

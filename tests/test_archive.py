@@ -24,15 +24,12 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
-from click.testing import CliRunner
 
 from briefgen import archive
 from briefgen.build import project_rules
 from briefgen.case import parse_case
-from briefgen.cli import main
-from conftest import HIRING, replace
+from conftest import BRIEFGEN, HIRING, replace, run
 
-BRIEFGEN = Path(sys.executable).parent / "briefgen"
 LESSON_WORD = "zebrafinch"  # appears in the hiring case's Lessons section and nowhere else
 ROUNDS = """\
 rounds:
@@ -63,10 +60,6 @@ SUMMARY = "Accepted package B with a higher salary."
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-def run(*args: str, catch: bool = False):
-    return CliRunner().invoke(main, list(args), prog_name="briefgen", catch_exceptions=catch)
-
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

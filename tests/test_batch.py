@@ -6,7 +6,6 @@ import pty
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,9 +13,8 @@ import pypdf
 import pytest
 
 from briefgen.build import remove_leftovers, write_atomically
-from conftest import hiring_with
+from conftest import BRIEFGEN, hiring_with
 
-BRIEFGEN = Path(sys.executable).parent / "briefgen"
 CASES = 6
 
 

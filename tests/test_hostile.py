@@ -32,7 +32,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -43,10 +42,9 @@ import pytest
 from click.testing import CliRunner
 
 from briefgen.cli import main
-from conftest import pdf_text, snapshot, time_limit, watching
+from conftest import BRIEFGEN, pdf_text, snapshot, time_limit, watching
 
 HOSTILE = Path(__file__).parent / "hostile"
-BRIEFGEN = Path(sys.executable).with_name("briefgen")
 
 ERROR, BUILDS, EITHER = "error", "builds", "either"
 

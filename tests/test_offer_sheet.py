@@ -48,7 +48,7 @@ from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
 from briefgen.terms import format_value
-from conftest import HIRING, hiring_with, replace
+from conftest import HIRING, hiring_with, replace, run
 
 TODAY = datetime.date(2026, 11, 24)
 ROOT = Path(__file__).parent.parent
@@ -849,17 +849,6 @@ OUTSIDE_WIN_SET = hiring_with(("power: influence ", "power: veto     "),
 EXPIRED = hiring_with(("valid_until: 2026-12-05", "valid_until: 2020-01-31"))
 
 
-def run_offer(*args):
-    return CliRunner().invoke(main, ["offer", *args], catch_exceptions=False)
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "cases").mkdir()
-    return tmp_path
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("text, message", [
     (BELOW_RESERVATION,
@@ -877,7 +866,7 @@ def test_a_sheet_that_must_not_go_out_is_refused(here, text, message, fmt):
     old = here / "output" / "hiring" / f"offer-sheet.{fmt}"
     old.parent.mkdir(parents=True)
     old.write_bytes(b"the sheet sent last week")
-    result = run_offer("cases/hiring.md", "--format", fmt)
+    result = run("offer", "cases/hiring.md", "--format", fmt)
     assert result.exit_code == 1
     assert result.output.endswith(message) and result.output.startswith("Error: cases/hiring.md")
     assert old.read_bytes() == b"the sheet sent last week"
@@ -887,7 +876,7 @@ def test_a_sheet_that_must_not_go_out_is_refused(here, text, message, fmt):
 
 def test_outside_a_win_set_names_the_package_and_the_blocker(here):
     (here / "cases" / "hiring.md").write_text(OUTSIDE_WIN_SET)
-    result = run_offer("cases/hiring.md")
+    result = run("offer", "cases/hiring.md")
     assert result.exit_code == 1
     assert re.search(r"package[s]? A\b", result.output) and "Rivera's partner" in result.output
     assert "remote_days >= 2" in result.output
@@ -909,7 +898,7 @@ def test_an_expired_example_is_refused_and_writes_nothing(here):
 
 def test_a_case_with_errors_is_reported_located_and_writes_nothing(here):
     (here / "cases" / "hiring.md").write_text(hiring_with(("reservation: 40", "reservaton: 40")))
-    result = run_offer("cases/hiring.md")
+    result = run("offer", "cases/hiring.md")
     assert result.exit_code == 1
     assert "cases/hiring.md:41:3: unknown key 'reservaton' in targets; did you mean 'reservation'?" in result.output
     assert not (here / "output").exists()
@@ -917,7 +906,7 @@ def test_a_case_with_errors_is_reported_located_and_writes_nothing(here):
 
 def test_a_case_without_packages_has_nothing_to_send(here):
     (here / "cases" / "lease.md").write_text("---\ntitle: Lease\nparties:\n  us: {name: Us Inc}\n  them: {name: Them plc}\n---\n")
-    result = run_offer("cases/lease.md", "--format", "txt")
+    result = run("offer", "cases/lease.md", "--format", "txt")
     assert (result.exit_code, result.output) == (
         1, "Error: cases/lease.md: not sent: there is no package to offer: the case has no issues yet\n")
     assert not (here / "output").exists()
@@ -925,7 +914,7 @@ def test_a_case_without_packages_has_nothing_to_send(here):
 
 def test_the_refusal_reads_as_one_sentence(here):
     (here / "cases" / "hiring.md").write_text(BELOW_RESERVATION)
-    result = run_offer("cases/hiring.md")
+    result = run("offer", "cases/hiring.md")
     assert ". (MESO" not in result.output and "(MESO criterion 1)" in result.output
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -12,9 +11,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import HIRING, hiring_with, run
+from conftest import BRIEFGEN, HIRING, hiring_with, run
 
-BRIEFGEN = Path(sys.executable).parent / "briefgen"
 WAIT = 90  # seconds; a build takes about one
 
 
