@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 CASES = click.argument("cases", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+OUTPUT = click.option("-o", "--output", default="output", show_default=True,
+                      type=click.Path(file_okay=False, path_type=Path), help="Folder the documents go in, one subfolder per case.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,8 +27,7 @@ def main():
 
 @main.command()
 @CASES
-@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the documents go in, one subfolder per case.")
+@OUTPUT
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores",
               help="Cases built at once, in worker processes.")
 @click.option("--force", is_flag=True, help="Rebuild every case, even those whose inputs have not changed.")
@@ -95,8 +96,7 @@ def _show(result, say=click.echo) -> int:
 
 @main.command()
 @CASES
-@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the documents go in, one subfolder per case.")
+@OUTPUT
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Cases built at once, in worker processes.")
 def watch(cases, output, jobs):
