@@ -539,13 +539,21 @@ def _cross_check(case: Case, where: Locator) -> list[Problem]:
 
 
 def _check_locale(locale: str, where: Locator) -> list[Problem]:
+    try:
+        known_locale(locale)
+    except ValueError as error:
+        return [where.problem(("offer_sheet", "locale"), f"offer_sheet.locale: {error}")]
+    return []
+
+
+def known_locale(locale: str) -> str:
+    """The locale as Babel spells it; ValueError, saying what to write, if Babel does not know it."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        Locale.parse(locale)
+        return str(Locale.parse(locale))
     except (UnknownLocaleError, ValueError):
-        return [where.problem(("offer_sheet", "locale"), f"offer_sheet.locale: unknown locale '{locale}'; use a code such as en_US, en_GB, de_DE or fr_FR")]
-    return []
+        raise ValueError(f"unknown locale '{locale}'; use a code such as en_US, en_GB, de_DE or fr_FR") from None
 
 
 def _raw_items(tree, section: str) -> list:

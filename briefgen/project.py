@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from briefgen.case import known_locale
 from briefgen.errors import CaseError, Problem
 
 TEMPLATES = Path(__file__).parent / "templates"  # briefgen's own theme
@@ -76,12 +77,7 @@ class Settings(BaseModel):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, locale: str | None) -> str | None:
-        from babel import Locale, UnknownLocaleError
-
-        try:
-            return locale and str(Locale.parse(locale))
-        except (UnknownLocaleError, ValueError):
-            raise ValueError(f"unknown locale '{locale}'; use a code such as en_US, en_GB, de_DE or fr_FR") from None
+        return locale and known_locale(locale)
 
     @field_validator("organisation")
     @classmethod
