@@ -354,6 +354,11 @@ def load_case(path: str | Path, locale: str | None = None) -> Case:
     return parse_case(raw, shown, case_id_for(path), locale)
 
 
+def package_label(n: int) -> str:
+    """Packages are named A, B, C, ... in the order they are offered: on the sheet, in rounds, in the brief."""
+    return chr(ord("A") + n)
+
+
 def case_id_for(path: Path) -> str:
     """The output folder name: the file name without .md, made safe for a path."""
     return re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "case"
@@ -511,7 +516,7 @@ def _cross_check(case: Case, where: Locator) -> list[Problem]:
         loc = ("rounds", n)
         terms += [(offer, (*loc, "offered", k), f"rounds[{n + 1}].offered[{k + 1}]") for k, offer in enumerate(round_.offered)]
         terms.append((round_.counter, (*loc, "counter"), f"rounds[{n + 1}].counter"))
-        labels = [chr(ord("A") + k) for k in range(len(round_.offered))]
+        labels = [package_label(k) for k in range(len(round_.offered))]
         if round_.chose is not None and round_.chose not in labels:
             problems.append(where.problem((*loc, "chose"), f"rounds[{n + 1}].chose: '{round_.chose}' is not one of the packages offered in that round ({', '.join(labels) or 'none'})"))
     if case.outcome is not None and case.outcome.agreed:  # none agreed: talks ended without a deal

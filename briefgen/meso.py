@@ -27,7 +27,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from briefgen.case import Case
+from briefgen.case import Case, package_label
 from briefgen.level2.winsets import analyse_win_sets
 
 EXACT_LIMIT = 200_000  # packages enumerated exactly
@@ -415,13 +415,9 @@ def _packages(case, market, chosen) -> tuple[MesoPackage, ...]:
     terms = [market.package(p[0]) for _, p in chosen]
     leads = [market.issues[lead].id if lead is not None else None for lead, _ in chosen]
     return tuple(
-        MesoPackage(_label(n), terms[n], p[1], p[2], leads[n], decoding_key(case, terms, n, leads[n]))
+        MesoPackage(package_label(n), terms[n], p[1], p[2], leads[n], decoding_key(case, terms, n, leads[n]))
         for n, (_, p) in enumerate(chosen)
     )
-
-
-def _label(n: int) -> str:
-    return chr(ord("A") + n)
 
 
 def _lead_names(market, capable) -> str:
@@ -497,7 +493,7 @@ def _check_offers(case: Case, market: _Market) -> Meso:
                      for n, i in enumerate(market.issues)) for offer in offers]
     scores = [sum(i.our_points(o[i.id]) for i in market.issues) for o in offers]
     theirs = [sum(i.their_points_for(o[i.id]) for i in market.issues) for o in offers]
-    labels = [_label(n) for n in range(len(offers))]
+    labels = [package_label(n) for n in range(len(offers))]
     for label, offer, score in zip(labels, offers, scores):
         if case.targets.reservation is not None and score < case.targets.reservation - EPSILON:
             diagnostics.append(Diagnostic("error", "1", f"package {label} scores {score:.1f}, below our reservation of {case.targets.reservation:g}."))
@@ -601,7 +597,7 @@ def _research_warnings(case: Case, market: _Market, packages) -> list[Diagnostic
 
 def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | None) -> str:
     """What their choosing package n would suggest, and what to probe next."""
-    label = _label(n)
+    label = package_label(n)
     them = case.parties.them.name
     by_id = {issue.id: issue for issue in case.issues}
     points = [[by_id[i].their_points_for(p[i]) for i in by_id] for p in packages]
@@ -623,7 +619,7 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
         richest = max(others, key=lambda m: points[m][ids.index(least[0])])
         probe = (f" Probe next: would they give up some {in_sentence(issue.name)} "
                  f"for {format_value(given, packages[richest][least[0]], case.offer_sheet.locale)} "
-                 f"({in_sentence(given.name)} as in {_label(richest)})?")
+                 f"({in_sentence(given.name)} as in {package_label(richest)})?")
     else:
         probe = " Probe next: which issue comes second for them, and by how much."
     return sentence + "." + probe

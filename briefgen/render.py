@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from briefgen import __version__, figures
 from briefgen.body import convert as body_html
-from briefgen.case import Case, Issue
+from briefgen.case import Case, Issue, package_label
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
@@ -138,15 +138,11 @@ def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime
         closing=settings.closing,
         issues=tuple(issue.name for issue in case.issues),
         options=tuple(
-            OfferOption(_label(n), tuple(format_value(issue, package[issue.id], locale) for issue in case.issues))
+            OfferOption(package_label(n), tuple(format_value(issue, package[issue.id], locale) for issue in case.issues))
             for n, package in enumerate(packages)
         ),
         locale=locale,
     )
-
-
-def _label(n: int) -> str:
-    return chr(ord("A") + n)
 
 
 # --- templates --------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.case import Case, Issue, parse_case
+from briefgen.case import Case, Issue, package_label, parse_case
 from briefgen.errors import BriefgenError
 from briefgen.meso import decoding_key, lead_issues, meso
 from briefgen.scoring import Assessment, assess, read_terms
@@ -183,7 +183,7 @@ def history(case: Case) -> History | None:
     evidence: dict[str, list[str]] = {issue.id: [] for issue in case.issues}
     for number, round_ in enumerate(case.rounds, start=1):
         offered = [{**case.meso.hold, **p} for p in round_.offered]
-        labels = tuple(chr(ord("A") + k) for k in range(len(offered)))
+        labels = tuple(package_label(k) for k in range(len(offered)))
         leads = lead_issues(case, offered) if offered else []
         chosen = labels.index(round_.chose) if round_.chose in labels else None
         revealed = countered = None
