@@ -311,6 +311,11 @@ class Case(Model):
             for c in self.constituencies
         }
 
+    def blocking_conditions(self, side: str | None = None) -> list[tuple[Constituency, Condition]]:
+        """Every condition a ratifier or veto holder sets (of one side, or of both): what bounds the win-sets."""
+        return [(c, condition) for c in self.constituencies if c.can_block and side in (None, c.side)
+                for condition in self.conditions[c.id]]
+
     def best_score(self) -> float:
         return sum(issue.best_points() for issue in self.issues)
 

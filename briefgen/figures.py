@@ -517,8 +517,7 @@ class _Cloud:
 
 def _package_space(case: Case, space: Iterable[Mapping] | None) -> _Cloud:
     issues = list(case.issues)
-    requirements = [condition for c in case.constituencies if c.can_block
-                    for condition in case.conditions[c.id]]
+    requirements = [condition for _, condition in case.blocking_conditions()]
     memo: dict[tuple, bool] = {}
 
     def ratifiable(package: Mapping) -> bool:

@@ -106,9 +106,7 @@ class _Market:
         ]
         self.ours = [[i.our_points(v) for v in values] for i, values in zip(self.issues, self.values)]
         self.theirs = [[i.their_points_for(v) for v in values] for i, values in zip(self.issues, self.values)]
-        self.requirements = [
-            condition for c in case.constituencies if c.can_block for condition in case.conditions[c.id]
-        ]
+        self.requirements = [condition for _, condition in case.blocking_conditions()]
 
     def index(self, issue_id: str) -> int:
         return next(n for n, issue in enumerate(self.issues) if issue.id == issue_id)
@@ -451,8 +449,7 @@ def _why_no_package(case: Case, market: _Market) -> list[Diagnostic]:
     held = [i for i in market.case.meso.hold]
     if held and not any(True for _ in _ratifiable_scores(market)):
         blockers = [
-            f"{c.display_name} needs '{condition}'"
-            for c in case.constituencies if c.can_block for condition in case.conditions[c.id]
+            f"{c.display_name} needs '{condition}'" for c, condition in case.blocking_conditions()
             if not any(condition(market.package(choice))
                        for choice in itertools.islice(itertools.product(*(range(len(v)) for v in market.values)), EXACT_LIMIT))
         ]

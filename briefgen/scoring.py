@@ -21,11 +21,7 @@ def their_score(case: Case, package: Package) -> float:
 
 def in_win_set(case: Case, package: Package, side: str) -> bool:
     """Would every ratifier and veto holder of `side` accept the package?"""
-    return all(
-        condition(package)
-        for constituency in case.side(side) if constituency.can_block
-        for condition in case.conditions[constituency.id]
-    )
+    return all(condition(package) for _, condition in case.blocking_conditions(side))
 
 
 @dataclass(frozen=True)

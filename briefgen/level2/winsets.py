@@ -68,11 +68,7 @@ class WinSets:
 
 
 def analyse_win_sets(case: Case) -> WinSets:
-    requirements = [
-        Requirement(c, condition)
-        for c in case.constituencies if c.can_block
-        for condition in case.conditions[c.id]
-    ]
+    requirements = [Requirement(c, condition) for c, condition in case.blocking_conditions()]
     space = _Space(case, requirements)
     everyone = frozenset(range(len(requirements)))
 
