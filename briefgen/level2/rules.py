@@ -93,10 +93,6 @@ class Rule:
     fields: tuple[str, ...] = ()  # the context fields the condition reads
     words: tuple[str, ...] = ()  # the variables the advice and why name
 
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES[self.category]
-
 
 @dataclass(frozen=True)
 class RuleSet:
