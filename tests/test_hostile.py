@@ -90,7 +90,7 @@ STEPS_BUG = (
     "reach 19.8 GB RSS before a numpy ArrayMemoryError traceback ('Unable to allocate 9.32 GiB "
     "for an array with shape (500001, 2501)'); under this test's 1 GB limit a MemoryError "
     "traceback after 6 s. With a step of 1e-9 (10^18 values) list(issue.values()) in "
-    "meso._Market and the win-set space eats 3 GB in 30 s. Measured MESO time for n steps: "
+    "meso.space.Market and the win-set space eats 3 GB in 30 s. Measured MESO time for n steps: "
     "1,000: 0.7 s; 3,000: 3.7 s; 10,000: 43 s")
 LONG_WORD_BUG = (
     "since 3edfa5f (base.css: `html { overflow-wrap: anywhere }` instead of `hyphens: auto`) "

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import briefgen.meso
+import briefgen.meso.space
 from briefgen.case import Case
 from briefgen.meso import meso
 from briefgen.scoring import in_win_set, our_score, their_score
@@ -461,7 +461,7 @@ def test_the_programme_never_breaks_a_criterion_silently(text):
     separately, not asserted), but what it returns must meet 1 and 2 and say what it misses."""
     case = parse(text)
     ref = Reference(case)
-    with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
+    with mock.patch.object(briefgen.meso.space, "EXACT_LIMIT", 0):
         result, terms, leads = built(case)
         assert meso(case) == result  # deterministic on this path too
     assert check_built(case, result, terms, leads, ref) == [], text
@@ -761,7 +761,7 @@ def test_the_exact_search_is_efficient_at_the_band_edge():
 # 0.0233, criterion 5 broken without a word.
 def test_the_programme_keeps_efficiency_at_the_band_edge():
     case = parse(EDGE)
-    with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
+    with mock.patch.object(briefgen.meso.space, "EXACT_LIMIT", 0):
         result, terms, leads = built(case)
     assert violations(case, terms, leads) == [] or "5" in {d.criterion for d in result.diagnostics}
 
@@ -795,7 +795,7 @@ def test_the_exact_search_finds_the_pair_the_greedy_one_misses():
 
 def test_the_greedy_search_does_not_claim_that_no_pair_exists():
     case = parse(GREEDY)
-    with mock.patch.object(briefgen.meso, "EXACT_LIMIT", 0):
+    with mock.patch.object(briefgen.meso.space, "EXACT_LIMIT", 0):
         result = meso(case)
     assert len(result.packages) == 2 or not any(
         "no two packages inside the band and both win-sets can" in d.message for d in result.diagnostics)
