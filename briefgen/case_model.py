@@ -1,0 +1,324 @@
+"""The case model: what a case file says, as immutable, validated types.
+
+Only what types and their methods can express lives here; reading a file is
+briefgen.case, and the checks across fields are briefgen.case_check.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime
+import math
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+)
+
+from briefgen.conditions import Condition, compile_condition
+from briefgen.source import kind
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Slug = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=80)]
+# Limits far above any real negotiation that keep every document printable and
+# every analysis fast (2,000 constituencies took 47 s to analyse).
+Label = Annotated[str, Field(max_length=200)]
+MAX_ISSUES, MAX_OPTIONS, MAX_CONSTITUENCIES = 30, 100, 200
+
+
+def _term_value(value: object) -> int | float | str:
+    """An issue's value: a number or a text (never a boolean, list or NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected a number or a text, got {kind(value)}")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise ValueError("expected a finite number")
+    return value
+
+
+TermValue = Annotated[int | float | str, PlainValidator(_term_value)]
+Package = Mapping[str, int | float | str]
+
+
+class FrozenDict(dict):
+    """A dict that cannot change once made, so a Case is immutable all the way down."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("a Case is immutable; build a new one instead")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):  # pickling must not go through __setitem__
+        return FrozenDict, (dict(self),)
+
+
+Anchors = Annotated[dict[Number, Number], AfterValidator(FrozenDict)]
+Terms = Annotated[dict[str, TermValue], AfterValidator(FrozenDict)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Party(Model):
+    name: Label
+    negotiator: str | None = None
+    batna: str | None = None
+    interests: tuple[str, ...] = ()
+
+
+class Parties(Model):
+    us: Party
+    them: Party
+
+
+class Option(Model):
+    value: TermValue
+    label: Label | None = None
+    points: Number = 0
+    their_points: Number | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.value)
+
+
+class ValueRange(Model):
+    min: Number
+    max: Number
+    step: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] | None = None
+
+
+class Issue(Model):
+    id: Slug
+    label: Label | None = None
+    unit: str | None = None
+    options: Annotated[tuple[Option, ...], Field(max_length=MAX_OPTIONS)] | None = None
+    range: ValueRange | None = None
+    points: Anchors | None = None
+    their_points: Anchors | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id.replace("_", " ").capitalize()
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.range is not None or all(
+            not isinstance(option.value, str) for option in self.options or ()
+        )
+
+    @property
+    def their_points_assumed(self) -> bool:
+        """True where the case gives no estimate of their points for this issue."""
+        if self.range is not None:
+            return self.their_points is None
+        return any(option.their_points is None for option in self.options or ())
+
+    def bounds(self) -> tuple[float, float] | None:
+        if self.range is not None:
+            return self.range.min, self.range.max
+        if not self.is_numeric or not self.options:
+            return None
+        values = [option.value for option in self.options]
+        return min(values), max(values)
+
+    def option_for(self, value: object) -> Option | None:
+        return next((option for option in self.options or () if option.value == value), None)
+
+    def value_problem(self, value: object) -> str | None:
+        """Why `value` is not a possible value of this issue, or None."""
+        shown = repr(value) if isinstance(value, str) else f"{value:g}"
+        if self.range is not None:
+            if isinstance(value, str):
+                return f"{shown} is text, but '{self.id}' takes a number"
+            if not self.range.min <= value <= self.range.max:
+                return f"{shown} is outside the range of '{self.id}' ({self.range.min:g} to {self.range.max:g})"
+            return None
+        if self.option_for(value) is None:
+            choices = ", ".join(repr(o.value) if isinstance(o.value, str) else f"{o.value:g}" for o in self.options or ())
+            return f"{shown} is not an option of '{self.id}' (options: {choices})"
+        return None
+
+    def values(self) -> Iterator[int | float | str]:
+        """Every value a package may take on this issue (ranges on their step)."""
+        if self.options is not None:
+            yield from (option.value for option in self.options)
+            return
+        low, high, step = self.range.min, self.range.max, self.range.step or (self.range.max - self.range.min)
+        count = int(math.floor((high - low) / step + 1e-9))
+        for i in range(count + 1):
+            value = round(low + i * step, 9)  # no 0.30000000000000004
+            yield int(value) if value.is_integer() else value
+        if low + count * step < high - 1e-9:
+            yield int(high) if float(high).is_integer() else high
+
+    def our_points(self, value: object) -> float:
+        if self.range is not None:
+            return _interpolate(self.points, value)
+        return self.option_for(value).points
+
+    def their_points_for(self, value: object) -> float:
+        """Our estimate of their points; where missing, assumed opposite to ours."""
+        if self.range is not None:
+            if self.their_points is not None:
+                return _interpolate(self.their_points, value)
+            mirror = max(self.points.values()) + min(self.points.values())
+            return mirror - _interpolate(self.points, value)
+        option = self.option_for(value)
+        if option.their_points is not None:
+            return option.their_points
+        ours = [o.points for o in self.options]
+        return max(ours) + min(ours) - option.points
+
+    def best_points(self) -> float:
+        if self.range is not None:
+            return max(self.points.values())
+        return max(option.points for option in self.options)
+
+
+def _interpolate(anchors: Mapping[float, float], value: float) -> float:
+    """Piecewise-linear points between the nearest anchors (checked to cover the range)."""
+    xs = sorted(anchors)
+    i = bisect.bisect_left(xs, value)
+    if xs[i] == value:
+        return anchors[xs[i]]
+    x0, x1 = xs[i - 1], xs[i]
+    y0, y1 = anchors[x0], anchors[x1]
+    return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+
+
+Power = Literal["ratify", "veto", "implement", "influence", "none"]
+Stance = Literal["champion", "supportive", "neutral", "skeptical", "opposed", "unknown"]
+
+
+class Constituency(Model):
+    id: Slug
+    name: Label | None = None
+    side: Literal["us", "them"]
+    power: Power = "influence"
+    stance: Stance = "unknown"
+    interests: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    sensitivities: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    audience: bool = False
+    influenced_by: tuple[str, ...] = ()
+    notes: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id.replace("_", " ").capitalize()
+
+    @property
+    def can_block(self) -> bool:
+        """Ratifiers and veto holders define a win-set; the rest only prefer."""
+        return self.power in ("ratify", "veto")
+
+
+class Targets(Model):
+    reservation: Number | None = None
+    aspiration: Number | None = None
+
+
+class Meso(Model):
+    packages: Annotated[StrictInt, Field(ge=2, le=5)] = 3
+    tolerance: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] = 1
+    lead_with: tuple[str, ...] = ()
+    hold: Terms = FrozenDict()
+    offers: tuple[Terms, ...] = ()
+
+
+class OfferSheetSettings(Model):
+    to: str | None = None
+    sender: str | None = Field(default=None, alias="from")
+    valid_until: datetime.date | None = None
+    intro: str | None = None
+    closing: str | None = None
+    locale: str = "en_US"
+
+
+class Round(Model):
+    """One exchange: the packages we offered and how they answered (briefgen respond)."""
+
+    date: datetime.date | None = None
+    offered: tuple[Terms, ...] = ()
+    chose: Annotated[str, Field(pattern=r"^[A-Z]$")] | None = None
+    counter: Terms = FrozenDict()
+    note: str | None = None
+
+
+class Outcome(Model):
+    date: datetime.date | None = None
+    agreed: Terms = FrozenDict()
+    summary: str | None = None
+
+
+class Case(Model):
+    """One negotiation, as its case file describes it."""
+
+    id: str = Field(exclude=True)
+    path: str = Field(exclude=True)
+    body: str = Field(default="", exclude=True)
+    body_line: int = Field(default=1, exclude=True)
+    source_lines: Annotated[dict[str, int], AfterValidator(FrozenDict)] = Field(default_factory=FrozenDict, exclude=True)
+
+    format: Literal[1] = 1
+    title: Label
+    date: datetime.date | None = None
+    status: Literal["preparing", "offered", "countered", "agreed", "closed", "abandoned"] = "preparing"
+    tags: tuple[str, ...] = ()
+    parties: Parties
+    issues: Annotated[tuple[Issue, ...], Field(max_length=MAX_ISSUES)] = ()
+    targets: Targets = Targets()
+    constituencies: Annotated[tuple[Constituency, ...], Field(max_length=MAX_CONSTITUENCIES)] = ()
+    meso: Meso = Meso()
+    offer_sheet: OfferSheetSettings = OfferSheetSettings()
+    rounds: tuple[Round, ...] = ()
+    outcome: Outcome | None = None
+
+    def line_of(self, path: str) -> int | None:
+        """The case-file line of a key, by dotted path: 'constituencies.2.power'."""
+        return self.source_lines.get(path)
+
+    def issue(self, issue_id: str) -> Issue:
+        return next(issue for issue in self.issues if issue.id == issue_id)
+
+    def side(self, side: str) -> tuple[Constituency, ...]:
+        return tuple(c for c in self.constituencies if c.side == side)
+
+    def has_win_set(self, side: str) -> bool:
+        """Whether any ratifier or veto holder of `side` states a condition."""
+        return any(c.can_block and c.requires for c in self.side(side))
+
+    @cached_property
+    def conditions(self) -> dict[str, tuple[Condition, ...]]:
+        """Each constituency's `requires`, compiled (all were checked at load)."""
+        return {
+            c.id: tuple(compile_condition(text, self.issues) for text in c.requires)
+            for c in self.constituencies
+        }
+
+    def blocking_conditions(self, side: str | None = None) -> list[tuple[Constituency, Condition]]:
+        """Every condition a ratifier or veto holder sets (of one side, or of both): what bounds the win-sets."""
+        return [(c, condition) for c in self.constituencies if c.can_block and side in (None, c.side)
+                for condition in self.conditions[c.id]]
+
+    def best_score(self) -> float:
+        return sum(issue.best_points() for issue in self.issues)
+
+    @property
+    def aspiration(self) -> float:
+        """The score offers are built at: given, or 75% of the best possible."""
+        if self.targets.aspiration is not None:
+            return self.targets.aspiration
+        return 0.75 * self.best_score()
+
+def package_label(n: int) -> str:
+    """Packages are named A, B, C, ... in the order they are offered: on the sheet, in rounds, in the brief."""
+    return chr(ord("A") + n)
