@@ -7,6 +7,7 @@ failed build writes nothing and overwrites nothing.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -83,7 +84,8 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
     _JOB = job  # forked workers inherit it: rules and all, nothing to pickle
     # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed,
     # out of memory) and fails its cases instead of waiting for them forever.
-    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork"))
+    try:
         futures = [pool.submit(_run_job, path) for path in paths]
         for path, future in zip(paths, futures):  # in order, so the output reads the same every time
             try:
@@ -92,6 +94,8 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
                 yield CaseBuild(path, problems=[Problem(str(path), 1, 1, (
                     "the worker process building this case stopped (killed, or out of memory) before it "
                     "finished; build again"))])
+    finally:  # a build stopped (an unwritable output, Ctrl-C) starts no further case
+        pool.shutdown(cancel_futures=True)
 
 
 _JOB = None
@@ -136,7 +140,7 @@ class _Job:
             why = _no_offer_sheet(case, offers)
             stale = folder / OFFER_SHEET
             if stale.exists():
-                stale.unlink()
+                remove(stale)
                 result.notes.append(f"removed {stale}: {why}")
             else:
                 result.notes.append(f"no offer sheet for {case.path}: {why}")
@@ -265,6 +269,7 @@ def write_together(files: dict[Path, bytes]) -> list[Path]:
     build can tell a leftover of a killed process from a write under way.
     """
     staged: list[tuple[Path, Path]] = []
+    path = next(iter(files))
     try:
         for path, content in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,11 +282,35 @@ def write_together(files: dict[Path, bytes]) -> list[Path]:
                 os.fsync(file.fileno())
         for temporary, path in staged:
             os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise BriefgenError(unwritable(path, error)) from None
         raise
     return list(files)
+
+
+def remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError as error:
+        raise BriefgenError(unwritable(path, error)) from None
+
+
+ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space, or write elsewhere (-o)",
+    errno.EDQUOT: "the disk quota is used up: free some space, or write elsewhere (-o)",
+    errno.EROFS: "the file system is read-only: write elsewhere (-o)",
+    errno.EACCES: "no permission to write there: make the folder writable, or write elsewhere (-o)",
+    errno.EPERM: "no permission to write there: make the folder writable, or write elsewhere (-o)",
+}
+
+
+def unwritable(path: Path, error: OSError) -> str:
+    """One line for a write the environment refused: the file, why, and what to do."""
+    advice = ADVICE.get(error.errno, "check that the folder exists and is writable, or write elsewhere (-o)")
+    return f"{path}: cannot write it ({error.strerror or error}); {advice}; nothing was changed"
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

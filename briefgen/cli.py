@@ -48,6 +48,7 @@ def build(cases, output, jobs, force):
     """
     from briefgen.build import build as build_cases
     from briefgen.build import inputs_fingerprint, unchanged
+    from briefgen.errors import BriefgenError
 
     paths = _cases_or_default(cases)
     project = _project()
@@ -61,6 +62,8 @@ def build(cases, output, jobs, force):
                 for result in results:
                     failed += _show(result, _say)
                     built += result.ok
+        except BriefgenError as error:  # the environment: an output folder that cannot be written
+            raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:
             click.echo(f"\ninterrupted after {built} built: every document written is complete, and the others are as "
                        "they were; run the build again to finish", err=True)
@@ -112,6 +115,7 @@ def watch(cases, output, jobs):
       briefgen watch
       briefgen watch cases/hiring-offer.md
     """
+    from briefgen.errors import BriefgenError
     from briefgen.watch import watch as watch_cases
 
     paths = list(cases) or None
@@ -122,6 +126,8 @@ def watch(cases, output, jobs):
             _report(round_.problems)
             for result in round_.builds:
                 _show(result)
+    except BriefgenError as error:  # the environment: an output folder that cannot be written
+        raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
 

@@ -24,7 +24,7 @@ from briefgen.errors import CaseError, Problem
 TEMPLATES = Path(__file__).parent / "templates"  # briefgen's own theme
 CONFIG = "briefgen.toml"
 DEFAULT_THEME = "templates"
-LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+LOGO_TYPES = {"SVG": "image/svg+xml", "PNG": "image/png", "JPEG": "image/jpeg"}
 MAX_LOGO_BYTES = 1_000_000
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 
@@ -95,7 +95,10 @@ def load_project(root: Path = Path(".")) -> Project:
     path = root / CONFIG
     default_theme = root / DEFAULT_THEME
     if not path.is_file():
-        return Project(root=root, theme=_folder(root, None, default_theme))
+        theme, trouble = _theme(root, None)
+        if trouble:
+            raise CaseError([Problem(str(default_theme), 1, 1, trouble)])
+        return Project(root=root, theme=theme)
     shown = str(path)
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
@@ -112,13 +115,12 @@ def load_project(root: Path = Path(".")) -> Project:
         problems = [_problem(shown, text, e) for e in error.errors()]
         broken = {e["loc"][0] for e in error.errors() if e["loc"]}
         settings = Settings.model_construct(**{k: v for k, v in written.items() if k in Settings.model_fields and k not in broken})
-    theme = _folder(root, settings.theme, default_theme)
-    if settings.theme is not None and theme is None:
-        problems.append(Problem(shown, _line_of(text, "theme"), 1,
-                                f"theme: there is no folder '{settings.theme}' (relative to {root}); create it or fix the path"))
+    theme, trouble = _theme(root, settings.theme)
+    if trouble:
+        problems.append(Problem(shown, _line_of(text, "theme"), 1, f"theme: {trouble}"))
     logo = None
     if settings.logo is not None:
-        logo, trouble = _logo(root / settings.logo, settings.logo)
+        logo, trouble = _logo(root, settings.logo)
         if trouble:
             problems.append(Problem(shown, _line_of(text, "logo"), 1, f"logo: {trouble}"))
     if problems:
@@ -127,23 +129,82 @@ def load_project(root: Path = Path(".")) -> Project:
                    organisation=settings.organisation, logo=logo)
 
 
-def _folder(root: Path, written: str | None, default: Path) -> Path | None:
-    """The theme folder, absolute: compiled templates are cached by it, per process."""
-    folder = root / written if written is not None else default
-    return folder.resolve() if folder.is_dir() else None
+def _theme(root: Path, written: str | None) -> tuple[Path | None, str | None]:
+    """The theme folder, absolute (compiled templates are cached by it, per process), or what
+    is wrong with it. A theme may come from anyone: it must be a folder inside the project."""
+    folder = root / (written if written is not None else DEFAULT_THEME)
+    if not folder.is_dir():
+        missing = f"there is no folder '{written}' (relative to {root}); create it or fix the path"
+        return None, missing if written is not None else None
+    if not _inside(root, folder):
+        return None, (f"'{written or DEFAULT_THEME}' is {folder.resolve()}, outside the project folder; a theme must be "
+                      "a folder inside the project: copy it in and name it relative to briefgen.toml")
+    return folder.resolve(), None
 
 
-def _logo(path: Path, written: str) -> tuple[str | None, str | None]:
-    """The logo as a data: URL, or what is wrong with it."""
-    kind = LOGO_TYPES.get(path.suffix.lower())
-    if kind is None:
-        return None, f"'{written}' is not an SVG, PNG or JPEG file; use one of those"
-    if not path.is_file():
+def _inside(root: Path, path: Path) -> bool:
+    """Whether `path`, links followed, is inside the project folder (the folder itself counts)."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _logo(root: Path, written: str) -> tuple[str | None, str | None]:
+    """The logo as a data: URL, or what is wrong with it. Like the theme it must be a
+    regular file inside the project, and an image by its content, whatever its name."""
+    path = root / written
+    if not _inside(root, path):
+        return None, (f"'{written}' is outside the project folder; the logo must be a file inside the project: "
+                      "copy it in and name it relative to briefgen.toml")
+    if not path.resolve().is_file():
         return None, f"there is no file '{written}'; logo paths are relative to the folder briefgen.toml is in"
-    content = path.read_bytes()
+    with path.open("rb") as file:
+        content = file.read(MAX_LOGO_BYTES + 1)
     if len(content) > MAX_LOGO_BYTES:
-        return None, f"'{written}' is {len(content):,} bytes; a logo may be at most {MAX_LOGO_BYTES:,}"
-    return f"data:{kind};base64,{base64.b64encode(content).decode()}", None
+        return None, f"'{written}' is over {MAX_LOGO_BYTES:,} bytes; a logo may be at most {MAX_LOGO_BYTES:,}"
+    kind = image_kind(content)
+    if kind is None:
+        return None, f"'{written}' is not an SVG, PNG or JPEG image (by its content, whatever its name); use one of those"
+    return f"data:{LOGO_TYPES[kind]};base64,{base64.b64encode(content).decode()}", None
+
+
+EMAIL_LOGO_HEIGHT = 80  # pixels: twice the 40 the email shows, sharp on high-density screens
+
+
+def email_logo(project: Project) -> str | None:
+    """The logo for an email body: an SVG drawn as a PNG, since the common mail clients show
+    no SVG; PNG and JPEG, which they all show, as they are. CairoSVG (by WeasyPrint's makers)
+    draws it in its safe mode: no entities, and nothing the SVG names is fetched."""
+    if not project.logo or not project.logo.startswith(f"data:{LOGO_TYPES['SVG']};"):
+        return project.logo
+    import cairosvg
+
+    try:
+        png = cairosvg.svg2png(bytestring=base64.b64decode(project.logo.partition(",")[2]), output_height=EMAIL_LOGO_HEIGHT)
+    except Exception as error:  # noqa: BLE001 (CairoSVG raises what its parser and cairo raise)
+        line = _line_of(project.config.read_text(encoding="utf-8", errors="replace"), "logo") if project.config else 1
+        raise CaseError([Problem(str(project.config or CONFIG), line, 1, (
+            f"logo: the SVG cannot be drawn as a PNG for the email ({type(error).__name__}: {error}); "
+            "fix the SVG, or use a PNG logo"))]) from None
+    return f"data:{LOGO_TYPES['PNG']};base64,{base64.b64encode(png).decode()}"
+
+
+def image_kind(content: bytes) -> str | None:
+    """"SVG", "PNG" or "JPEG" by the bytes (Pillow reads the raster formats), or None."""
+    import io
+    import xml.etree.ElementTree as ElementTree
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(content), formats=("PNG", "JPEG")) as image:
+            image.verify()
+            return image.format
+    except Exception:  # noqa: BLE001 (a broken image raises any of a dozen kinds in Pillow)
+        pass
+    try:  # expat refuses entity expansion bombs; an SVG is XML whose root is <svg>
+        root = ElementTree.fromstring(content)
+    except (ElementTree.ParseError, ValueError):
+        return None
+    return "SVG" if root.tag in ("svg", "{http://www.w3.org/2000/svg}svg") else None
 
 
 def _problem(path: str, text: str, error: dict) -> Problem:

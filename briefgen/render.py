@@ -20,10 +20,12 @@ import re
 import traceback
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -35,7 +37,7 @@ from briefgen.case import Case, Issue, package_label
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
-from briefgen.project import TEMPLATES, Project
+from briefgen.project import TEMPLATES, Project, email_logo
 from briefgen.rounds import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
@@ -150,9 +152,8 @@ def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime
 @functools.lru_cache(maxsize=8)
 def environment(theme: Path | None = None) -> jinja2.Environment:
     """Templates from the theme folder first, then briefgen's own (compiled once per process)."""
-    folders = [theme, TEMPLATES] if theme else [TEMPLATES]
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder) for folder in folders]),
+    env = Sandbox(
+        loader=ThemeLoader(theme),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -166,6 +167,67 @@ def environment(theme: Path | None = None) -> jinja2.Environment:
     return env
 
 
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no name starting with `_`, so no `__globals__`; no changing
+    a list or dict), calling only briefgen's and Jinja's own functions and methods
+    and the methods of plain values. A theme may come from anyone: nothing its
+    templates call opens a file, a process or a socket (`Path.read_text`,
+    numpy's `tofile`, pydantic's methods are all refused)."""
+
+    def is_safe_callable(self, obj) -> bool:
+        return super().is_safe_callable(obj) and (_of_plain_value(obj) or _own(obj))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        if not __self.is_safe_callable(__obj):  # named, not repr()'d: a bound method's repr is its whole object
+            raise SecurityError(f"{getattr(__obj, '__qualname__', type(__obj).__name__)}() may not be called")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+PLAIN_VALUES = (str, int, float, tuple, list, dict, set, frozenset, datetime.date)
+OWN_MODULES = {"briefgen", "jinja2", "markupsafe"}
+
+
+def _of_plain_value(method) -> bool:
+    """`dict`, or a method of a text, number, date or container that its plain type has
+    (so a numpy number's `tofile` is refused though numpy's float64 is a float)."""
+    owner, name = getattr(method, "__self__", None), getattr(method, "__name__", "")
+    return method is dict or any(isinstance(owner, kind) and hasattr(kind, name) for kind in PLAIN_VALUES)
+
+
+def _own(function) -> bool:
+    module = getattr(getattr(function, "__func__", function), "__module__", None) or ""
+    return module.partition(".")[0] in OWN_MODULES
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """A template from the theme folder, else briefgen's own: a regular file inside
+    its folder, as the asset fetcher serves them (a symlink out of the theme is refused)."""
+
+    def __init__(self, theme: Path | None):
+        self.theme = theme
+        self.folders = [theme, TEMPLATES] if theme else [TEMPLATES]
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)
+        own = self.theme.joinpath(*pieces) if self.theme else None
+        if own and (own.exists() or own.is_symlink()) and asset(own, self.theme) is None:
+            raise CaseError([Problem(_shown(own), 1, 1, (
+                f"template: {template} in the theme is {own.resolve()}, not a regular file inside the theme folder; "
+                "a theme's templates must be files inside it: copy the file in"))])
+        path = asset(TEMPLATES.joinpath(*pieces), self.theme)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        mtime = path.stat().st_mtime_ns
+        return path.read_text(encoding="utf-8"), str(path), lambda: _mtime(path) == mtime
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def page_size(locale: str) -> str:
     """Letter where the locale's country uses it, A4 elsewhere."""
     return "letter" if Locale.parse(locale).territory in LETTER_TERRITORIES else "A4"
@@ -176,9 +238,27 @@ def render_brief_html(brief: Brief, project: Project = Project()) -> str:
 
 
 def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
-    """The brief as one HTML file for a browser, its styles inline (browsers ignore the print-only rules)."""
-    style = f"<style>\n{stylesheet_text('brief.css', project.theme)}\n</style>\n</head>"
-    return render_brief_html(brief, project).replace("</head>", style, 1)
+    """The brief as one HTML file for a browser, its styles inline (browsers ignore the print-only rules).
+
+    The browser fetches nothing: the PDF's fetcher does not run there, so the
+    stylesheet keeps no URL but `data:`, and a Content-Security-Policy first in
+    the head stops whatever a theme's template names (images, links to styles)."""
+    style = f"<style>\n{offline(stylesheet_text('brief.css', project.theme))}\n</style>\n</head>"
+    html = render_brief_html(brief, project).replace("</head>", style, 1)
+    head = re.search(r"<head\b[^>]*>", html)
+    at = head.end() if head else 0
+    return f"{html[:at]}\n{NOTHING_FETCHED}{html[at:]}"
+
+
+NOTHING_FETCHED = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                   'style-src \'unsafe-inline\'; img-src data:; font-src data:">')
+
+
+def offline(css: str) -> str:
+    """A stylesheet without fetches: @imports left after inlining (of anything but the
+    theme's and briefgen's files) dropped, and every url() but a data: one emptied."""
+    css = re.sub(r"@import\b[^;]*;?", "", css)
+    return re.sub(r"""url\(\s*(?!['"]?data:)[^)]*\)""", "none", css, flags=re.I)
 
 
 def with_contents(html: str) -> str:
@@ -202,8 +282,8 @@ def render_offer_sheet_html(sheet: OfferSheet, project: Project = Project()) -> 
 
 
 def render_offer_sheet_email(sheet: OfferSheet, project: Project = Project()) -> str:
-    """One self-contained HTML file with inline styles, fit for an email body."""
-    return _render("offer-sheet-email.html", sheet.locale, project, sheet=sheet)
+    """One self-contained HTML file with inline styles, fit for an email body (the logo a PNG)."""
+    return _render("offer-sheet-email.html", sheet.locale, replace(project, logo=email_logo(project)), sheet=sheet)
 
 
 def render_offer_sheet_text(sheet: OfferSheet, project: Project = Project()) -> str:
@@ -237,13 +317,16 @@ def _template_problem(error: Exception, env: jinja2.Environment) -> Problem:
     """Where in which template it went wrong: Jinja puts template lines into the traceback."""
     if isinstance(error, jinja2.TemplateSyntaxError):
         return Problem(_shown(Path(error.filename or str(error.name))), error.lineno, 1, f"template: {error.message}")
-    folders = [Path(f).resolve() for loader in env.loader.loaders for f in loader.searchpath]
+    folders = [folder.resolve() for folder in env.loader.folders]
     frames = [(frame.f_code.co_filename, line) for frame, line in traceback.walk_tb(error.__traceback__)]
     filename, line = next(((name, line) for name, line in reversed(frames)
                            if any(Path(name).resolve().is_relative_to(f) for f in folders)), ("template", 1))
     filename = _shown(Path(filename))
     if isinstance(error, jinja2.UndefinedError):
         message = f"{error}: the template names a field its document does not have; fix the template"
+    elif isinstance(error, SecurityError):
+        message = (f"{error} (themes run sandboxed: a template may show the fields of its document "
+                   "and call briefgen's own functions, nothing else)")
     elif isinstance(error, jinja2.TemplateNotFound):
         message = f"no template named '{error.name}' in the theme or in briefgen's own templates"
     else:

@@ -130,7 +130,7 @@ def test_a_template_syntax_error_names_the_template_and_its_line(project):
     ('theme = "nowhere"', "briefgen.toml:2:1: theme: there is no folder 'nowhere' (relative to .); create it or fix the path"),
     ('logo = "house/missing.png"', "briefgen.toml:2:1: logo: there is no file 'house/missing.png'; "
                                    "logo paths are relative to the folder briefgen.toml is in"),
-    ('logo = "cases/hiring.md"', "briefgen.toml:2:1: logo: 'cases/hiring.md' is not an SVG, PNG or JPEG file; use one of those"),
+    ('logo = "cases/hiring.md"', "briefgen.toml:2:1: logo: 'cases/hiring.md' is not an SVG, PNG or JPEG image (by its content, whatever its name); use one of those"),
     ('theme = "house', "briefgen.toml:2:15: TOML: Illegal character '\\n'; see the README's section on briefgen.toml"),
 ])
 def test_config_mistakes_name_the_line_and_the_fix(project, config, message):
