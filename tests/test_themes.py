@@ -108,7 +108,7 @@ def test_a_missing_field_names_the_template_and_its_line(project):
     result = run("build", "--force")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "house/_questions.html:3:1: template: 'briefgen.case.Case object' has no attribute 'budget': "
+        "house/_questions.html:3:1: template: 'briefgen.case_model.Case object' has no attribute 'budget': "
         "the template names a field its document does not have; fix the template")
     assert (project / "output/hiring/brief.pdf").read_bytes() == before  # nothing overwritten
 
