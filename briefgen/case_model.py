@@ -30,6 +30,9 @@ Slug = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=80)]
 # every analysis fast (2,000 constituencies took 47 s to analyse).
 Label = Annotated[str, Field(max_length=200)]
 MAX_ISSUES, MAX_OPTIONS, MAX_CONSTITUENCIES = 30, 100, 200
+Rating = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
+Weight = Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)]
+Rank = Annotated[StrictInt, Field(ge=1, le=MAX_ISSUES)]
 
 
 def _term_value(value: object) -> int | float | str:
@@ -82,6 +85,9 @@ class Option(Model):
     label: Label | None = None
     points: Number = 0
     their_points: Number | None = None
+    # Inputs of `briefgen points` (points.py): how good this option is, 0 (worst) to 100 (best).
+    rating: Rating | None = None
+    their_rating: Rating | None = None
 
     @property
     def name(self) -> str:
@@ -102,6 +108,16 @@ class Issue(Model):
     range: ValueRange | None = None
     points: Anchors | None = None
     their_points: Anchors | None = None
+    # Inputs of `briefgen points` (points.py): the issue's swing weight or rank (1 = matters
+    # most), and for a range its best and worst values; the same for our estimate of theirs.
+    weight: Weight | None = None
+    rank: Rank | None = None
+    best: Number | None = None
+    worst: Number | None = None
+    their_weight: Weight | None = None
+    their_rank: Rank | None = None
+    their_best: Number | None = None
+    their_worst: Number | None = None
 
     @property
     def name(self) -> str:

@@ -300,6 +300,30 @@ def respond(case, chose, counter, note):
     click.echo(_or_exit(record_response, case, chose, list(counter), note, datetime.date.today()))
 
 
+@main.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-y", "--yes", is_flag=True, help="Write the points without asking.")
+def points(case, yes):
+    """Work out points from ranks or weights and ratings, and write them into CASE.
+
+    Each issue's `rank` (1 = matters most) or `weight`, each option's
+    `rating` (0-100) and each range's `best` and `worst` become points
+    (rank-order centroid or swing weights; the best package scores 100); the
+    same for `their_rank`, `their_weight`, ... Shows them and asks first.
+
+    \b
+    Example:
+      briefgen points cases/office-lease.md
+    """
+    from briefgen.points import work_out
+
+    def approve(shown: str) -> bool:
+        click.echo(shown)
+        return yes or click.confirm(f"Write these points into {case}?", default=False)
+
+    click.echo(_or_exit(work_out, case, approve))
+
+
 @main.command("meso")
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print packages and diagnostics as JSON, for scripts.")

@@ -72,6 +72,7 @@ ALLOWED = {  # may reach the counterpart
 STRUCTURAL = {
     "format", "status", "constituencies.*.side", "constituencies.*.power", "constituencies.*.stance",
     "constituencies.*.audience", "meso.packages", "offer_sheet.locale", "rounds.*.chose",
+    "issues.*.rank", "issues.*.their_rank",  # small whole numbers: no sentinel fits, none is shown
 }
 INTERNAL_TEXT = {
     "id", "path", "body", "title", "tags.*",
@@ -88,6 +89,8 @@ INTERNAL_TEXT = {
 INTERNAL_NUMBER = {
     "issues.*.points.<value>", "issues.*.their_points.<value>", "issues.*.options.*.points",
     "issues.*.options.*.their_points", "targets.reservation", "targets.aspiration", "meso.tolerance",
+    "issues.*.weight", "issues.*.their_weight", "issues.*.best", "issues.*.worst", "issues.*.their_best",
+    "issues.*.their_worst", "issues.*.options.*.rating", "issues.*.options.*.their_rating",
 }
 INTERNAL_DATE = {"date", "rounds.*.date", "outcome.date"}
 LOADER = {"body_line", "source_lines.<key>", "source_lines.<value>"}  # the loader's bookkeeping, not file data
@@ -201,7 +204,8 @@ def sentinelize(text: str) -> Sentinelized:
         if isinstance(node, bool) or node is None or schema in ALLOWED | STRUCTURAL:
             return node
         if schema in INTERNAL_NUMBER and isinstance(node, (int, float)):
-            scaled = round(node * (K_THEM if "their_points" in schema else K_US), 6)
+            # Ratings are at most 100: scaled down, like their points, they stay ratings.
+            scaled = round(node * (K_THEM if "their_points" in schema or "rating" in schema else K_US), 6)
             result.numbers.append(scaled)
             return scaled
         if schema in INTERNAL_DATE:
@@ -229,6 +233,11 @@ def sentinelize(text: str) -> Sentinelized:
 # constituency without a name, a round with a note and a counter) and a date far away.
 ALL_BASE = replace(
     HIRING,
+    ("    their_points: {90000: 0, 110000: 40}", "    their_points: {90000: 0, 110000: 40}\n"
+     "    weight: 60\n    their_weight: 45\n    best: 90000\n    worst: 110000\n    their_best: 109000\n"
+     "    their_worst: 91000"),
+    ("{value: 1, label: \"1 day\",  points: 35, their_points: 0}",
+     "{value: 1, label: \"1 day\",  points: 35, their_points: 0, rating: 97, their_rating: 3}"),
     ("  - id: term\n", "  - id: start\n    label: Start\n    options:\n"
                    "      - {value: march, label: \"1 March 2027\", points: 0, their_points: 0}\n  - id: term\n"),
     ("  hold: {}  ", "  hold: {start: march}"),
