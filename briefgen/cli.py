@@ -403,6 +403,8 @@ def archive_add(case, folder):
     from briefgen.archive import archive_case
 
     done = _or_exit(archive_case, case, folder, _rules(), _project())
+    for note in done.notes:
+        click.echo(f"note: {note}", err=True)
     if done.unchanged:
         click.echo(f"unchanged: {case} is already archived as {done.case_id} version {done.version} (id {done.id})")
     else:
@@ -428,7 +430,9 @@ def archive_list(folder):
 @click.argument("query")
 @ARCHIVE
 def archive_search(query, folder):
-    """Full-text search over titles, parties, tags, bodies and lessons.
+    """Full-text search over titles, parties, tags, constituencies, round notes,
+    bodies and lessons. Words are stemmed ("union" finds "Unions"); "phrases",
+    OR, NOT and prefix* work; any other punctuation is searched as text.
 
     \b
     Example:
@@ -482,25 +486,32 @@ def archive_extract(version_id, target, folder):
 
 
 @archive.command("verify")
+@click.option("--deep", is_flag=True, help="Also re-render every write-up from its embedded source and compare the bytes (slow).")
+@click.option("--head", metavar="HASH", help="A chain head noted earlier: a problem unless it is still in the chain.")
 @ARCHIVE
-def archive_verify(folder):
-    """Check the archive: every hash, every indexed file, every file indexed.
+def archive_verify(deep, head, folder):
+    """Check the archive: the hash chain, every record against its write-up and
+    the search index, every hash, every indexed file, every file indexed.
 
-    Exit status 1 on any problem.
+    Prints the chain head: note it elsewhere, and a later `--head HASH` shows
+    whether the history up to it was rewritten. Exit status 1 on any problem.
 
     \b
     Example:
       briefgen archive verify
+      briefgen archive verify --deep --head 3f5a...
     """
     from briefgen.archive import verify
 
-    problems, notes = _or_exit(verify, folder)
-    for note in notes:
+    found = _or_exit(verify, folder, deep, _rules() if deep else None, _project(), head)
+    for note in found.notes:
         click.echo(note)
-    for problem in problems:
+    for problem in found.problems:
         click.echo(f"problem: {problem}", err=True)
-    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}")
-    sys.exit(1 if problems else 0)
+    if found.head:
+        click.echo(f"chain head: {found.head} ({found.versions} version{'s' if found.versions != 1 else ''})")
+    click.echo(f"{len(found.problems)} problem{'s' if len(found.problems) != 1 else ''} in {folder}")
+    sys.exit(1 if found.problems else 0)
 
 
 def _or_exit(function, *args, **options):

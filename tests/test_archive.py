@@ -26,6 +26,7 @@ import pypdf
 import pytest
 
 from briefgen import archive
+from briefgen import archive_journal as journal
 from briefgen.build import project_rules
 from briefgen.case import parse_case
 from conftest import BRIEFGEN, HIRING, replace, run
@@ -99,26 +100,31 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def stand_in_pdf(raw: bytes, source_name: str, version: int) -> bytes:
-    """A fast stand-in for the write-up: one blank page carrying the source, as verify expects."""
+def stand_in_pdf(raw: bytes, source_name: str, version: int, case_id: str = "hiring", title: str = "") -> bytes:
+    """A fast stand-in for the write-up: one blank page carrying the source, the title and the
+    identifier verify expects of a write-up."""
+    import hashlib
     import io
 
-    import pypdf
+    import pikepdf
 
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(72, 72)
-    writer.add_attachment(source_name, raw)
-    writer.add_metadata({"/Title": f"stand-in write-up, version {version}"})
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(72, 72))
+    pdf.attachments[source_name] = pikepdf.AttachedFileSpec(pdf, raw, filename=source_name)
+    pdf.docinfo["/Title"] = f"{title} (case write-up, version {version})"
+    source_sha = hashlib.sha256(raw).hexdigest()
+    identifier = hashlib.sha256(f"{case_id}:{version}:{source_sha}".encode()).hexdigest()[:32].encode()
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     buffer = io.BytesIO()
-    writer.write(buffer)
+    pdf.save(buffer)
     return buffer.getvalue()
 
 
 @pytest.fixture
 def fast_render(monkeypatch):
     """archive.render_writeup replaced by the stand-in (for the tests of the write protocol)."""
-    monkeypatch.setattr(archive, "render_writeup",
-                        lambda case, raw, source_name, version, rules, project=None: stand_in_pdf(raw, source_name, version))
+    monkeypatch.setattr(archive, "render_writeup", lambda case, raw, source_name, version, rules, project=None:
+                        stand_in_pdf(raw, source_name, version, case.id, case.title))
 
 
 def spawn(args: list[str], cwd: Path) -> subprocess.Popen:
@@ -214,7 +220,7 @@ def test_the_index_records_every_required_field(shelf):
     assert v1["lessons"] == f"Ask about the commute first: the {LESSON_WORD} rule."
     assert "## Background" in v1["body"]
     assert v1["archived_at"].endswith("+00:00") and v1["archived_at"][:4].isdigit()
-    assert fts_columns == ["title", "parties", "tags", "body", "lessons"]
+    assert fts_columns == ["title", "parties", "tags", "constituencies", "rounds", "body", "lessons"]
     assert sorted(r[0] for r in by_lessons) == [v1["id"], v2["id"]]
 
 
@@ -250,7 +256,7 @@ def test_search_finds_a_case_by_a_word_only_in_its_lessons(shelf):
 
 @pytest.mark.parametrize("query, found", [
     ("Okafor", ["relocation"]),           # parties
-    ("relocation", ["relocation"]),       # tags and title
+    ("relocation", ["hiring", "hiring", "relocation"]),  # tags and title; an interest of hiring's candidate
     ('"moving allowance"', ["relocation"]),  # a phrase in the body
     ("engin*", ["hiring", "hiring"]),     # a prefix
     ("zebrafinch OR allowance", ["hiring", "hiring", "relocation"]),
@@ -265,14 +271,17 @@ def test_search_with_nothing_found(shelf):
     assert (result.exit_code, result.output) == (0, "nothing found for 'platypus'\n")
 
 
-@pytest.mark.parametrize("query", ['"remote', "salary AND", "nosuchcolumn:salary", "*", "(", "OR"])
-def test_search_with_an_fts_syntax_error_gives_a_clean_message(shelf, query):
+@pytest.mark.parametrize("query, found", [
+    ('"moving allowance', ["relocation"]),  # an unclosed quote: a phrase to the end
+    ("allowance AND", ["relocation"]),  # an operator with nothing after it: a word
+    ("moving:allowance", ["relocation"]), ("Okafor:allowance", []),  # no column filters: two words, side by side
+    ("*", []), ("(", []), ("OR", []),  # punctuation alone, or an operator alone, finds nothing
+])
+def test_what_fts5_would_reject_is_searched_as_text(shelf, query, found):
     result = run("archive", "search", query, "-a", str(shelf["folder"]), catch=True)
-    assert result.exit_code == 1
-    assert isinstance(result.exception, SystemExit)  # not an uncaught sqlite3 error
-    assert "Traceback" not in result.output
-    assert result.output.startswith(f"Error: cannot search for {query!r} (")
-    assert result.output.endswith('; use words, "quoted phrases", OR, NOT, and prefix*\n')
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("nothing found" if not found else "    ")
+    assert sorted(hit["case_id"] for hit in archive.search(shelf["folder"], query)) == found
 
 
 # --- the write-up as PDF/A -----------------------------------------------------------------------
@@ -385,8 +394,7 @@ def test_a_read_only_archive_can_be_listed_searched_shown_and_verified(copy, mon
     assert [v["case_id"] for v in archive.list_versions(copy)] == ["hiring", "hiring", "relocation"]
     assert archive.search(copy, "relocation")[0]["case_id"] == "relocation"
     assert archive.show(copy, 1)["version"] == 1
-    problems, _ = archive.verify(copy)
-    assert problems == []
+    assert archive.verify(copy).problems == []
     assert {path.name: path.stat().st_mtime_ns for path in copy.iterdir()} == before  # not a byte written
 
 
@@ -395,8 +403,7 @@ def test_verify_of_a_read_only_archive_reports_a_pending_write_without_finishing
         db.execute("INSERT INTO pending VALUES ('hiring', 3, 'staged.pdf', '{}')")
     real_access = os.access
     monkeypatch.setattr(archive.os, "access", lambda path, mode: False if mode == os.W_OK else real_access(path, mode))
-    problems, notes = archive.verify(copy)
-    assert notes == ["an interrupted write of hiring version 3 is pending; it is finished on a writable copy"]
+    assert archive.verify(copy).notes == ["an interrupted write of hiring version 3 is pending; it is finished on a writable copy"]
 
 
 # --- verify ------------------------------------------------------------------------------------------
@@ -409,9 +416,11 @@ def copy(shelf, tmp_path):
     return target
 
 
-def verify(folder: Path):
-    result = run("archive", "verify", "-a", str(folder))
-    return result.exit_code, result.stderr.splitlines(), result.stdout.splitlines()
+def verify(folder: Path, *options: str):
+    """(exit status, stderr lines, stdout lines but the chain head's) of briefgen archive verify."""
+    result = run("archive", "verify", "-a", str(folder), *options)
+    return (result.exit_code, result.stderr.splitlines(),
+            [line for line in result.stdout.splitlines() if not line.startswith("chain head: ")])
 
 
 def test_verify_passes_an_intact_archive(copy):
@@ -451,8 +460,11 @@ def test_verify_catches_a_swapped_source_even_with_the_index_updated(copy):
     with contextlib.closing(sqlite3.connect(copy / archive.INDEX)) as db, db:
         db.execute("UPDATE versions SET pdf_sha256 = ? WHERE id = 1", (sha(pdf_path.read_bytes()),))
     code, problems, _ = verify(copy)
-    assert (code, problems) == (1, ["problem: hiring/v1.pdf (id 1, hiring version 1): "
-                                    "the embedded source differs from the one archived"])
+    label = "problem: hiring/v1.pdf (id 1, hiring version 1): "
+    assert (code, problems) == (1, [
+        label + "the record was changed after it was archived (its hash does not match what it says)",
+        label + "the embedded source differs from the one archived",
+        label + "the write-up was not made for this case, version and source (its PDF identifier differs)"])
 
 
 def test_verify_catches_an_unindexed_file_whose_name_starts_like_the_index(copy):
@@ -530,8 +542,8 @@ def test_losing_the_race_to_a_journalled_write_of_the_same_source_is_a_no_op(tmp
     def render(case, raw_, source_name, version, rules, project=None):
         pdf = fast(case, raw_, source_name, version, rules)
         if not pending(folder) and not rows(folder):  # process A, meanwhile: staged and journalled
-            staged = archive._stage(folder, pdf)
-            record = archive._record(case, raw_, source_name, version, pdf, sha(raw_))
+            staged = journal.stage(folder, pdf)
+            record = journal.record(case, source_name, version, pdf, sha(raw_), None)
             with contextlib.closing(sqlite3.connect(folder / archive.INDEX)) as db, db:
                 db.execute("INSERT INTO pending VALUES (?, ?, ?, ?)", (case.id, version, staged.name, json.dumps(record)))
         return pdf
@@ -548,7 +560,7 @@ def test_losing_the_race_to_a_journalled_write_of_the_same_source_is_a_no_op(tmp
 # Run in a child process: archive with the stand-in write-up, and SIGKILL itself at one exact point.
 CHILD = inspect.getsource(stand_in_pdf) + textwrap.dedent('''
     import contextlib, os, pathlib, signal, sys
-    from briefgen import archive
+    from briefgen import archive, archive_journal as journal
     from briefgen.cli import main
 
     phase, case, folder = sys.argv[1:4]
@@ -561,9 +573,9 @@ CHILD = inspect.getsource(stand_in_pdf) + textwrap.dedent('''
         if phase == "rendering":
             die()
         rendered.append(version)
-        return stand_in_pdf(raw, source_name, version)
+        return stand_in_pdf(raw, source_name, version, case_.id, case_.title)
 
-    real_stage, real_transaction, real_link, real_unlink = archive._stage, archive._transaction, os.link, pathlib.Path.unlink
+    real_stage, real_transaction, real_link, real_unlink = journal.stage, journal.transaction, os.link, pathlib.Path.unlink
 
     def stage(folder_, content):
         staged = real_stage(folder_, content)
@@ -592,7 +604,7 @@ CHILD = inspect.getsource(stand_in_pdf) + textwrap.dedent('''
             die()  # the version is indexed; the staged file is still there
         real_unlink(self, missing_ok=missing_ok)
 
-    archive.render_writeup, archive._stage, archive._transaction = render, stage, transaction
+    archive.render_writeup, journal.stage, journal.transaction, archive.transaction = render, stage, transaction, transaction
     os.link, pathlib.Path.unlink = link, unlink
     main(["archive", case, "-a", folder])
 ''')
