@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen import archive_journal as journal
-from briefgen.archive_index import INDEX, STAGING, open_index, read_versions, transaction
+from briefgen.archive_index import INDEX, STAGING, inside, open_index, read_versions, transaction
 from briefgen.archive_search import search
 from briefgen.archive_verify import verify
 from briefgen.archive_writeup import embedded_source, lessons, render_writeup, sha256
@@ -63,6 +63,7 @@ def archive_case(path: Path, folder: Path, rules: RuleSet, project: Project = Pr
             if latest and latest[2] == source_sha:
                 return Archived(latest[0], case.id, latest[1], folder / f"{case.id}/v{latest[1]}.pdf", True, notes)
             version = journal.next_version(db, case.id)
+            inside(folder, f"{case.id}/v{version}.pdf", "the write-up's path")  # a case folder linked elsewhere
             pdf = render_writeup(case, raw, path.name, version, rules, project)
             entry = journal.record(case, path.name, version, pdf, source_sha, inputs_fingerprint(project))
             staged = journal.stage(folder, pdf)
@@ -102,8 +103,6 @@ def show(folder: Path, version_id: int) -> dict:
 
 def extract(folder: Path, version_id: int, target: Path | None = None) -> Path:
     """Write back the exact source embedded in a version's write-up; never overwrite."""
-    from briefgen.archive_index import inside
-
     version = show(folder, version_id)
     name = version["source_name"]
     if target is None and (os.sep in name or "/" in name or name in ("", ".", "..")):

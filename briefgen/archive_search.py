@@ -13,6 +13,7 @@ from pathlib import Path
 from briefgen.archive_index import open_index
 
 OPERATORS = {"OR", "AND", "NOT"}
+UNSEARCHABLE = re.compile("[\x00\ud800-\udfff]")  # FTS5 strings end at a NUL; a lone surrogate is no UTF-8
 LEXEME = re.compile(r'"(?P<phrase>[^"]*)(?:"|$)(?P<pstar>\*?)|(?P<word>[^\s"]+)')
 
 
@@ -32,7 +33,7 @@ def search(folder: Path, query: str, limit: int = 20) -> list[dict]:
 def fts_query(query: str) -> str:
     """The FTS5 expression for what a user typed: words, "phrases", OR, NOT, AND, prefix*."""
     items = []  # (kind, text): kind is "term" or "operator"
-    for match in LEXEME.finditer(query):
+    for match in LEXEME.finditer(UNSEARCHABLE.sub(" ", query)):
         if match["word"] in OPERATORS:
             items.append(("operator", match["word"]))
             continue

@@ -61,17 +61,18 @@ def verify(folder: Path, deep: bool = False, rules=None, project: Project = Proj
     for values in rows:
         row = dict(zip(("id", *COLUMNS, *CHAIN), values))
         label = f"{row['pdf_path']} (id {row['id']}, {row['case_id']} version {row['version']})"
+        indexed.add(row["pdf_path"])
+        entry = searched.pop(row["id"], None)
         try:
             typed(row, folder)
         except BriefgenError as error:
             result.problems.append(str(error))
             previous = row["record_sha256"]
             continue
-        indexed.add(row["pdf_path"])
         result.problems += [f"{label}: {p}" for p in _chain(row, previous)]
         previous = row["record_sha256"]
         result.problems += [f"{label}: {p}" for p in _version(folder, row, deep, rules, project, result.notes)]
-        if searched.pop(row["id"], None) != tuple(row[c] for c in SEARCHED):
+        if entry != tuple(row[c] for c in SEARCHED):
             result.problems.append(f"{label}: its search entry is missing or differs from the index (archive search "
                                    "would miss or misreport it)")
     result.problems += [f"the search index has an entry (rowid {rowid}) for no archived version" for rowid in searched]

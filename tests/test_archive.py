@@ -30,6 +30,7 @@ from briefgen import archive_journal as journal
 from briefgen.build import project_rules
 from briefgen.case import parse_case
 from conftest import BRIEFGEN, HIRING, replace, run
+from hostile_archive.attacks import replace_source, stand_in_pdf
 
 LESSON_WORD = "zebrafinch"  # appears in the hiring case's Lessons section and nowhere else
 ROUNDS = """\
@@ -98,26 +99,6 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def stand_in_pdf(raw: bytes, source_name: str, version: int, case_id: str = "hiring", title: str = "") -> bytes:
-    """A fast stand-in for the write-up: one blank page carrying the source, the title and the
-    identifier verify expects of a write-up."""
-    import hashlib
-    import io
-
-    import pikepdf
-
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(72, 72))
-    pdf.attachments[source_name] = pikepdf.AttachedFileSpec(pdf, raw, filename=source_name)
-    pdf.docinfo["/Title"] = f"{title} (case write-up, version {version})"
-    source_sha = hashlib.sha256(raw).hexdigest()
-    identifier = hashlib.sha256(f"{case_id}:{version}:{source_sha}".encode()).hexdigest()[:32].encode()
-    pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -465,6 +446,29 @@ def test_verify_catches_a_swapped_source_even_with_the_index_updated(copy):
         label + "the record was changed after it was archived (its hash does not match what it says)",
         label + "the embedded source differs from the one archived",
         label + "the write-up was not made for this case, version and source (its PDF identifier differs)"])
+
+
+def test_verify_deep_rerenders_each_writeup_and_finds_the_same_bytes(copy, shelf, monkeypatch):
+    monkeypatch.chdir(shelf["root"])  # the project the shelf was archived in: the same rules and theme
+    assert verify(copy, "--deep") == (0, [], [f"0 problems in {copy}"])
+
+
+def test_only_verify_deep_catches_a_source_replaced_with_every_hash_and_the_identifier_forged(copy, shelf, monkeypatch):
+    replace_source(fix_identifier=True)(copy)
+    assert verify(copy)[:2] == (0, [])  # every record, hash, title and identifier agrees with the forged source
+    monkeypatch.chdir(shelf["root"])
+    code, problems, _ = verify(copy, "--deep")
+    assert (code, problems) == (1, ["problem: hiring/v1.pdf (id 1, hiring version 1): re-rendered from its embedded "
+                                    "source, the write-up differs from the archived one (its pages were changed after "
+                                    "rendering, or the fonts or WeasyPrint changed since)"])
+
+
+def test_verify_deep_in_another_project_says_it_cannot_tell(copy, tmp_path, monkeypatch):
+    (tmp_path / "briefgen.toml").write_text('organisation = "Northwind Holdings"\n')  # on every page
+    monkeypatch.chdir(tmp_path)
+    code, problems, out = verify(copy, "--deep")
+    assert (code, problems) == (0, [])
+    assert len(out) == 4 and all(line.endswith("changed since it was archived, so this says nothing") for line in out[:3])
 
 
 def test_verify_catches_an_unindexed_file_whose_name_starts_like_the_index(copy):
