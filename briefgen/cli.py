@@ -324,6 +324,48 @@ def points(case, yes):
     click.echo(_or_exit(work_out, case, approve))
 
 
+@main.group()
+def sheet():
+    """Cases as spreadsheets: export the tables, import a colleague's edits.
+
+    \b
+    Example:
+      briefgen sheet export cases/hiring-offer.md -o hiring.xlsx
+      briefgen sheet import hiring.xlsx cases/hiring-offer.md
+    """
+
+
+@sheet.command("export")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .xlsx workbook to write (or .csv: the issues table alone).")
+def sheet_export(case, target):
+    """Write the case's issues, options, ranges, points, targets and constituencies as tidy sheets.
+
+    \b
+    Example:
+      briefgen sheet export cases/hiring-offer.md -o hiring.xlsx
+    """
+    from briefgen.sheet import export
+
+    click.echo(f"wrote {_or_exit(export, _load(case), target)}")
+
+
+@sheet.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sheet_import(source, case):
+    """Write the values edited in SOURCE (.xlsx or .csv) into CASE, keeping everything else.
+
+    \b
+    Example:
+      briefgen sheet import hiring.xlsx cases/hiring-offer.md
+    """
+    from briefgen.sheet import import_sheet
+
+    click.echo(_or_exit(import_sheet, source, case))
+
+
 @main.command("meso")
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print packages and diagnostics as JSON, for scripts.")

@@ -37,6 +37,7 @@ class Node:
     start: int  # where the value's text begins
     end: int  # where its text ends (for a block collection: the end of its last value)
     flow: bool  # a {...} or [...] collection, or a value inside one
+    in_flow: bool  # inside a {...} or [...] collection
     column: int  # the column the value begins at
     key_start: int | None  # where its key begins, for a mapping's value
     style: str | None  # a scalar's quoting: None (plain), '"', "'", '|', '>'
@@ -135,7 +136,7 @@ def _walk(events, at, tree, path, nodes, in_flow, key_start) -> int:
     at[0] += 1
     name = type(event).__name__
     if name == "ScalarEvent":
-        nodes[path] = Node("scalar", event.start_mark.index, event.end_mark.index, in_flow,
+        nodes[path] = Node("scalar", event.start_mark.index, event.end_mark.index, in_flow, in_flow,
                            event.start_mark.column, key_start, event.style)
         return event.end_mark.index
     if name == "AliasEvent":
@@ -153,7 +154,7 @@ def _walk(events, at, tree, path, nodes, in_flow, key_start) -> int:
     end_event = events[at[0]]
     at[0] += 1
     end = end_event.end_mark.index if flow else last
-    nodes[path] = Node(kind, event.start_mark.index, end, in_flow or flow, event.start_mark.column, key_start, None)
+    nodes[path] = Node(kind, event.start_mark.index, end, in_flow or flow, in_flow, event.start_mark.column, key_start, None)
     return end
 
 
@@ -208,7 +209,12 @@ def _scalar(text: str, node: Node, value) -> tuple[int, int, str]:
         return at, at, " " + render(value, flow=node.flow)
     old = text[node.start:node.end]
     trailing = old[len(old.rstrip("\r\n")):] if node.style in ("|", ">") else ""
-    return node.start, node.end, render(value, flow=node.flow, quote=node.style) + trailing
+    new = render(value, flow=node.flow, quote=node.style) + trailing
+    comment = re.match(r"( +)#", text[node.end:]) if not trailing else None
+    if comment:  # the comment after the value stays in its column where there is room
+        spaces = max(1, len(comment[1]) + len(old) - len(new))
+        return node.start, node.end + len(comment[1]), new + " " * spaces
+    return node.start, node.end, new
 
 
 def _after_colon(text: str, node: Node) -> int:
@@ -229,7 +235,7 @@ def _insertion(text: str, nodes: dict, path: Path_, value, newline: str) -> tupl
 def _deletion(text: str, node: Node, path: Path_) -> tuple[int, int, str]:
     if node.key_start is None:
         raise EditError(f"{'.'.join(map(str, path))}: briefgen removes keys, not list items; edit the case file")
-    if node.flow:
+    if node.in_flow:
         start, end = node.key_start, node.end
         after = re.match(r"\s*,\s*", text[end:])
         if after:
