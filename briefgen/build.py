@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import re
+import signal
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -80,11 +82,12 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _JOB
-    _JOB = job  # forked workers inherit it: rules and all, nothing to pickle
+    global _JOB, _PARENT
+    _JOB, _PARENT = job, os.getpid()  # forked workers inherit them: rules and all, nothing to pickle
     # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed,
     # out of memory) and fails its cases instead of waiting for them forever.
-    pool = ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker)
     try:
         futures = [pool.submit(_run_job, path) for path in paths]
         for path, future in zip(paths, futures):  # in order, so the output reads the same every time
@@ -99,9 +102,30 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
 
 
 _JOB = None
+_PARENT = 0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker() -> None:
+    """Make this worker stop when the build that started it dies, even by `kill -9`
+    (which gives the build no chance to stop its workers): a parent-death signal on
+    Linux; elsewhere, and for a parent already gone, _run_job checks between cases.
+    Ctrl-C is the parent's to handle: it lets each worker finish the case it writes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _stop_if_orphaned()
+
+
+def _stop_if_orphaned() -> None:
+    if os.getppid() != _PARENT:
+        os._exit(1)
 
 
 def _run_job(path: Path) -> "CaseBuild":
+    _stop_if_orphaned()
     return _JOB(path)
 
 

@@ -1,19 +1,49 @@
 """The briefgen command: one short function per command; the library does the work."""
 from __future__ import annotations
 
-import json
 import os
+import signal
 import sys
-from pathlib import Path
+import threading
 
-import click
+
+def _interrupted_while_starting(signum, frame):
+    """Ctrl-C before any command has begun (the imports take a moment): nothing was done."""
+    os.write(2, b"\ninterrupted before anything was done\n")
+    os._exit(130)
+
+
+def _on_ctrl_c(handler) -> None:
+    if threading.current_thread() is threading.main_thread():  # the only thread that may set handlers
+        signal.signal(signal.SIGINT, handler)
+
+
+_on_ctrl_c(_interrupted_while_starting)  # until a command starts: a traceback of imports helps no one
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+
+
+class _Command(click.Group):
+    """Ctrl-C in any command ends it with status 130 and one line, not click's "Aborted!" and status 1."""
+
+    def invoke(self, ctx):
+        _on_ctrl_c(signal.default_int_handler)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            sys.exit(130)
+
 
 CASES = click.argument("cases", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 OUTPUT = click.option("-o", "--output", default="output", show_default=True,
                       type=click.Path(file_okay=False, path_type=Path), help="Folder the documents go in, one subfolder per case.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="briefgen")
 def main():
     """Prepare negotiators: case files in, prep briefs and offer sheets out.
@@ -46,28 +76,28 @@ def build(cases, output, jobs, force):
       briefgen build
       briefgen build cases/hiring-offer.md -o /tmp/briefs -j 2
     """
-    from briefgen.build import build as build_cases
-    from briefgen.build import inputs_fingerprint, unchanged
-    from briefgen.errors import BriefgenError
-
-    paths = _cases_or_default(cases)
-    project = _project()
-    inputs = inputs_fingerprint(project)
-    todo = [p for p in paths if force or not unchanged(p, output, inputs)]
     built = failed = 0
-    if todo:
-        results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs, project=project)
-        try:
+    try:  # from the first moment: Ctrl-C while briefgen loads (a second or so) is an interruption too
+        from briefgen.build import build as build_cases
+        from briefgen.build import inputs_fingerprint, unchanged
+        from briefgen.errors import BriefgenError
+
+        paths = _cases_or_default(cases)
+        project = _project()
+        inputs = inputs_fingerprint(project)
+        todo = [p for p in paths if force or not unchanged(p, output, inputs)]
+        if todo:
+            results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs, project=project)
             with _progress(results, len(todo)) as results:
                 for result in results:
                     failed += _show(result, _say)
                     built += result.ok
-        except BriefgenError as error:  # the environment: an output folder that cannot be written
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo(f"\ninterrupted after {built} built: every document written is complete, and the others are as "
-                       "they were; run the build again to finish", err=True)
-            sys.exit(130)
+    except KeyboardInterrupt:  # first: BriefgenError may not be imported yet
+        click.echo(f"\ninterrupted after {built} built: every document written is complete, and the others are as "
+                   "they were; run the build again to finish", err=True)
+        sys.exit(130)
+    except BriefgenError as error:  # the environment: an output folder that cannot be written
+        raise click.ClickException(str(error)) from None
     skipped = len(paths) - len(todo)
     if len(paths) > 1 or skipped:
         click.echo(f"{built} built, {skipped} unchanged, {failed} failed", err=bool(failed))

@@ -13,6 +13,7 @@ import pypdf
 import pytest
 
 from briefgen.build import remove_leftovers, write_atomically
+from briefgen.errors import BriefgenError
 from conftest import BRIEFGEN, hiring_with
 
 CASES = 6
@@ -85,6 +86,22 @@ def test_ctrl_c_leaves_every_document_whole_and_no_temporary_file(project):
     assert any(renamed[path] != inode for path, inode in before_inodes.items())  # some were rebuilt before the interruption
 
 
+def test_ctrl_c_while_the_build_starts_is_an_interruption_not_an_abort(project):
+    """Ctrl-C while briefgen still loads its modules and the project (issue 16): status 130 and
+    one line, not click's "Aborted!" with status 1, nor a traceback from a worker or from WeasyPrint."""
+    build = start(project, "-j", "2")
+    deadline = time.monotonic() + 30
+    while "pydantic_core" not in Path(f"/proc/{build.pid}/maps").read_text():  # loading the case model
+        assert time.monotonic() < deadline, "the build never loaded pydantic"
+        time.sleep(0.005)
+    os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=60)
+    assert build.returncode == 130, errors
+    assert errors.strip() == ("interrupted after 0 built: every document written is complete, and the others are as "
+                              "they were; run the build again to finish")
+    assert not (project / "output").exists() or temporaries(project) == []
+
+
 def test_a_killed_worker_fails_its_cases_and_the_build_ends(project):
     build = start(project, "-j", "2")
     os.kill(workers(build.pid)[0], signal.SIGKILL)
@@ -100,6 +117,29 @@ def test_a_killed_worker_fails_its_cases_and_the_build_ends(project):
     assert again.stdout.splitlines()[-1] == f"{len(failed)} built, {CASES - len(failed)} unchanged, 0 failed"
     assert temporaries(project) == []  # any file the killed worker left half-written is gone
     assert len(documents(project)) == 2 * CASES
+
+
+def test_workers_stop_when_the_build_is_killed(project):
+    """kill -9 gives the build no chance to stop its workers: they stop by themselves (issue 16)."""
+    build = start(project, "-j", "2", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = workers(build.pid)
+    build.kill()
+    build.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [pid for pid in children if alive(pid)]:
+        time.sleep(0.05)
+    running = [pid for pid in children if alive(pid)]
+    for pid in running:  # not to leave them building for minutes when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert running == [], "workers still building after their build was killed"
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its reaper has stopped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_leftovers_of_dead_writers_go_and_writes_under_way_stay(tmp_path):
@@ -121,7 +161,7 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_old_file(tmp_path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(BriefgenError, match=r"brief.pdf: cannot write it \(No space left on device\); the disk is full"):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]
