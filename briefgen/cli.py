@@ -396,6 +396,40 @@ def sheet_import(source, case):
     click.echo(_or_exit(import_sheet, source, case))
 
 
+@main.group("import")
+def import_group():
+    """Make case files from other tools' formats.
+
+    \b
+    Example:
+      briefgen import genius laptop_domain.xml laptop_buyer_utility.xml laptop_seller_utility.xml
+    """
+
+
+@import_group.command("genius")
+@click.argument("domain", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("their_profile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="The case file to write (default: cases/<domain>.md); never overwritten.")
+def import_genius(domain, profile, their_profile, target):
+    """A Genius/ANAC domain and utility profiles (ours, theirs) as a case file.
+
+    Points are 100 x weight x evaluation, as Genius scores bids; discrete
+    issues become options, integer issues ranges.
+
+    \b
+    Example:
+      briefgen import genius party_domain.xml party_utility_a.xml party_utility_b.xml -o cases/party.md
+    """
+    from briefgen.case import case_id_for
+    from briefgen.genius import import_genius as write_case
+
+    target = target or Path("cases") / f"{case_id_for(domain)}.md"
+    path = _or_exit(write_case, domain, profile, their_profile, target)
+    click.echo(f"wrote {path}: run briefgen build {path}")
+
+
 @main.command("meso")
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print packages and diagnostics as JSON, for scripts.")
