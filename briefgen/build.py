@@ -241,7 +241,7 @@ def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | Non
     return write_atomically(output / case.id / "brief.html", render.render_brief_preview(brief, project).encode())
 
 
-OFFER_FORMATS = ("pdf", "html", "txt")
+OFFER_FORMATS = ("pdf", "html", "txt", "docx")
 
 
 def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | None = None,
@@ -258,6 +258,10 @@ def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | Non
         content = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css", project.theme)
     elif fmt == "html":
         content = render.render_offer_sheet_email(sheet, project).encode()
+    elif fmt == "docx":
+        from briefgen.offer_docx import render_offer_sheet_docx
+
+        content = render_offer_sheet_docx(sheet, today, project)
     else:
         content = render.render_offer_sheet_text(sheet, project).encode()
     return write_atomically(output / case.id / f"offer-sheet.{fmt}", content)

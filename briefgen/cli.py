@@ -285,8 +285,8 @@ def explain(case):
 
 @main.command()
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt"]), default="pdf", show_default=True,
-              help="pdf to print or attach, html for an email body (styles inline), txt to paste.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt", "docx"]), default="pdf", show_default=True,
+              help="pdf to print or attach, html for an email body (styles inline), txt to paste, docx to edit in Word.")
 @click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder the sheet goes in, under a subfolder named after the case.")
 def offer(case, fmt, output):
@@ -300,6 +300,7 @@ def offer(case, fmt, output):
     Example:
       briefgen offer cases/hiring-offer.md
       briefgen offer cases/hiring-offer.md --format html
+      briefgen offer cases/hiring-offer.md --format docx
     """
     from briefgen.build import offer as write_offer
 

@@ -53,7 +53,7 @@ from conftest import HIRING, hiring_with, replace, run
 TODAY = datetime.date(2026, 11, 24)
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "cases").glob("*.md"))
-FORMATS = ("pdf", "html", "txt")
+FORMATS = ("pdf", "html", "txt", "docx")
 
 
 # --- which fields are internal: decided on the Case model, field by field -------------------
@@ -340,6 +340,11 @@ def find_leaks(fmt: str, data: bytes, needles, prefix: str | None = None) -> lis
         readable = {"text": parts.text, "metadata": parts.metadata, "xmp": parts.xmp,
                     "annotations": repr(parts.annotations), "attachments": attachments}
         binary = {"objects": parts.objects, "bytes": parts.raw}
+    elif fmt == "docx":
+        parts = docx_parts(data)
+        readable = {"text": parts.text, "core properties": parts.core, "app properties": parts.app,
+                    **{f"part {name}": html_module.unescape(re.sub(r"<[^>]+>", " ", xml)) for name, xml in parts.xml.items()}}
+        binary = {f"part {name}, as stored": xml for name, xml in parts.xml.items()}  # attributes, names
     else:
         text = data.decode("utf-8")
         readable = {"file": text, "file, unescaped": html_module.unescape(text)}
@@ -353,6 +358,40 @@ def find_leaks(fmt: str, data: bytes, needles, prefix: str | None = None) -> lis
         found += [f"{fmt} {where}: {needle}" for needle in needles
                   if len(needle) >= 6 and any(form in text for form in _encodings(needle))]
     return found
+
+
+@dataclass
+class DocxParts:
+    text: str  # what Word shows: paragraphs, tables, headers and footers
+    core: str  # the document's properties (author, title, ...)
+    app: str
+    xml: dict[str, str]  # every part of the package, as stored
+
+
+@functools.lru_cache(maxsize=64)
+def docx_parts(data: bytes) -> DocxParts:
+    """A DOCX as python-docx opens it, and every part of its package."""
+    import zipfile
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    for section in document.sections:
+        texts += [p.text for part in (section.header, section.footer) for p in part.paragraphs]
+    core = document.core_properties
+    core_text = " ".join(str(getattr(core, name) or "") for name in (
+        "author", "category", "comments", "content_status", "identifier", "keywords", "language",
+        "last_modified_by", "subject", "title", "version"))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = {name: package.read(name).decode("utf-8", "replace") for name in package.namelist()}
+    return DocxParts("\n".join(texts), core_text, xml.get("docProps/app.xml", ""), xml)
+
+
+def readable_text(fmt: str, data: bytes) -> str | None:
+    """What a reader sees of a PDF or a DOCX; None for the text formats."""
+    return pdf_parts(data).text if fmt == "pdf" else docx_parts(data).text if fmt == "docx" else None
 
 
 def pdf_structure_problems(data: bytes) -> list[str]:
@@ -563,7 +602,9 @@ def test_nothing_internal_reaches_the_sheet(sheets, name, fmt):
     prefix = "zq" if not name.startswith("example") else None
     leaks = find_leaks(fmt, data, source.needles, prefix=prefix)
     parts = pdf_parts(data) if fmt == "pdf" else None
-    readable = parts.text + parts.metadata if parts else data.decode()
+    readable = parts.text + parts.metadata if parts else readable_text(fmt, data) or data.decode()
+    if fmt == "docx":
+        readable += docx_parts(data).core
     leaks += [f"{fmt}: the number {n}" for n in source.numbers if n in readable]
     assert leaks == []
     if fmt == "pdf":
@@ -577,7 +618,7 @@ def test_the_sheet_shows_the_offer(sheets, name, fmt):
     source, data = sheets(name, fmt)
     case = load_case(source.path)
     today = source.today or datetime.date.today()
-    text = pdf_parts(data).text if fmt == "pdf" else html_module.unescape(re.sub(r"<[^>]+>", " ", data.decode()))
+    text = readable_text(fmt, data) or html_module.unescape(re.sub(r"<[^>]+>", " ", data.decode()))
     flat = norm(text)
     settings, locale = case.offer_sheet, case.offer_sheet.locale
     packages = meso(case).packages
@@ -677,6 +718,8 @@ def test_the_checker_catches_a_template_that_reads_the_case(fmt, tmp_path, monke
     leaks = find_leaks(fmt, data, generated.sentinels, prefix="zq")
     assert any("ZQparties_them_batna" in leak for leak in leaks)
     assert any("ZQtags_0" in leak for leak in leaks)
+    if fmt == "docx":  # the sender is the document's author
+        assert any(leak.startswith("docx core properties: ZQtags_0") for leak in leaks)
     if fmt == "pdf":  # the sender is the PDF's author
         assert any(leak.startswith("pdf metadata: ZQtags_0") for leak in leaks)
 
@@ -712,7 +755,7 @@ def test_no_scores_no_ranking_no_hint(fmt, tmp_path):
     path.parent.mkdir()
     path.write_text(NEUTRAL)
     data = build.offer(path, tmp_path / "out", fmt, today=TODAY).read_bytes()
-    text = pdf_parts(data).text if fmt == "pdf" else html_module.unescape(data.decode())
+    text = readable_text(fmt, data) or html_module.unescape(data.decode())
     words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     # The one 'best' allowed: theirs, in the invitation to choose ("the one that suits you best").
     words = words.replace("Choose the one that suits you best, or tell us what you would change.", "")
@@ -825,7 +868,7 @@ def test_money_numbers_and_dates_follow_the_locale(fmt, tmp_path):
     path.parent.mkdir()
     path.write_text(GERMAN)
     data = build.offer(path, tmp_path, fmt, today=TODAY).read_bytes()
-    text = pdf_parts(data).text if fmt == "pdf" else html_module.unescape(data.decode())
+    text = readable_text(fmt, data) or html_module.unescape(data.decode())
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     for expected in ("31. Januar 2027", "24. November 2026", "12,50 €", "17,00 €", "30.000 Stück", "10.000 Stück",
                      "1,5%", "Stückpreis", "Mit freundlichen Grüßen"):
