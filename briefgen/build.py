@@ -23,7 +23,8 @@ from briefgen.case import Case, load_case
 from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
-from briefgen.meso import Meso, meso
+from briefgen.meso import Meso
+from briefgen.reading import offers_now  # the case's MESO set, or once rounds exist the next one
 from briefgen.project import TEMPLATES, Project, hash_files
 
 BRIEF = "brief.pdf"
@@ -144,7 +145,7 @@ class _Job:
         try:
             case = load_case(path, self.project.locale)
             result.case_id = case.id
-            level2, offers = analyse(case, self.rules), meso(case)
+            level2, offers = analyse(case, self.rules), offers_now(case)
             documents = render_documents(case, level2, offers, self.today, self.project)
         except CaseError as error:  # in the case file, or in a theme's template
             result.problems = error.problems
@@ -214,7 +215,7 @@ def _no_offer_sheet(case: Case, offers: Meso) -> str:
 
 def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Project = Project()) -> dict[str, bytes]:
     """All of a case's documents as PDF bytes, keyed by file name."""
-    return render_documents(case, analyse(case, rules), meso(case), today, project)
+    return render_documents(case, analyse(case, rules), offers_now(case), today, project)
 
 
 def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date,
@@ -237,7 +238,7 @@ def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | Non
     from briefgen import render
 
     case = load_case(path, project.locale)
-    brief = render.brief_context(case, meso(case), analyse(case, rules), today or datetime.date.today())
+    brief = render.brief_context(case, offers_now(case), analyse(case, rules), today or datetime.date.today())
     return write_atomically(output / case.id / "brief.html", render.render_brief_preview(brief, project).encode())
 
 
@@ -251,7 +252,7 @@ def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | Non
 
     today = today or datetime.date.today()
     case = load_case(path, project.locale)
-    offers = meso(case)
+    offers = offers_now(case)
     check_sendable(case, offers, today)
     sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
     if fmt == "pdf":

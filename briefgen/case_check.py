@@ -80,7 +80,9 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
                 problems.append(_unknown_issue(issue_id, (*loc, issue_id), name, defined, where, at_key=True))
                 typo_fixes.update(difflib.get_close_matches(str(issue_id), defined, n=1))
             elif issue_id in by_id and (why := by_id[issue_id].value_problem(value)):
-                problems.append(where.problem((*loc, issue_id), f"{name}: {why}"))
+                # A counter outside our range or options is what they said: recorded, and flagged when read.
+                if not (name.endswith(".counter") and by_id[issue_id].is_numeric != isinstance(value, str)):
+                    problems.append(where.problem((*loc, issue_id), f"{name}: {why}"))
         if package is case.meso.hold or name.endswith(".counter"):
             continue  # a hold fixes some issues, and a counter changes some, not all
         agreed = name == "outcome.agreed"

@@ -199,7 +199,7 @@ def check(cases):
     """
     from briefgen.build import check as check_cases
 
-    from briefgen.meso import meso
+    from briefgen.reading import offers_now
 
     _project(), _rules()  # the project's config and rule files are part of what is checked
     failed = 0
@@ -207,7 +207,7 @@ def check(cases):
         failed += _report(problems)
         if case is None:
             continue
-        offers = meso(case)
+        offers = offers_now(case)
         for d in offers.diagnostics:
             click.echo(f"{path}: {d.level} (MESO {_criterion(d.criterion)}): {d.message}", err=d.level == "error")
         failed += bool(offers.errors)
@@ -439,23 +439,26 @@ def meso_command(case, as_json):
 
     Without meso.offers, builds meso.packages packages of equal value to us,
     inside both win-sets, each the most generous on a different issue, best
-    for them. With meso.offers, checks them against the same criteria. Exit
-    status 1 if a package breaks criterion 1 or 2.
+    for them. With meso.offers, checks them against the same criteria. Once
+    the case has rounds, shows the next set, built from the estimate their
+    answers updated (see `briefgen rounds`). Exit status 1 if a package
+    breaks criterion 1 or 2.
 
     \b
     Example:
       briefgen meso cases/hiring-offer.md
       briefgen meso cases/hiring-offer.md --json
     """
-    from briefgen.meso import meso
+    from briefgen.reading import offers_now
     from briefgen.terms import format_points, format_value
 
     loaded = _load(case)
-    offers = meso(loaded)
+    offers = offers_now(loaded)
     if as_json:
         click.echo(json.dumps(offers.to_json(), indent=2))
     else:
-        click.echo(f"{'Built' if offers.constructed else 'Checked'}: {len(offers.packages)} packages for {loaded.title}")
+        after = f", the next after {len(loaded.rounds)} round{'s' if len(loaded.rounds) > 1 else ''}, from the updated estimate" if loaded.rounds else ""
+        click.echo(f"{'Built' if offers.constructed else 'Checked'}: {len(offers.packages)} packages for {loaded.title}{after}")
         for p in offers.packages:
             lead = loaded.issue(p.lead).name if p.lead else "no issue"
             click.echo(f"\n{p.label}  leads with {lead}; us {format_points(p.score)}, them {format_points(p.their_score)} (est.)")
@@ -465,6 +468,32 @@ def meso_command(case, as_json):
         for d in offers.diagnostics:
             click.echo(f"\n{d.level} (MESO {_criterion(d.criterion)}): {d.message}")
     sys.exit(1 if offers.errors else 0)
+
+
+@main.command("rounds")
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the rounds, the estimate and the next packages as JSON.")
+def rounds_command(case, as_json):
+    """Show what each round's answer reveals, the updated estimate and the next offer.
+
+    Each choice is read pair by pair against the other packages offered, and
+    each counter issue by issue (cherry-picking and values outside our range
+    are flagged). Their points are re-estimated to agree with every answer,
+    changing the case's own estimate as little as possible, and the next
+    MESO set is built from it. The case file is not changed.
+
+    \b
+    Example:
+      briefgen rounds cases/union-contract.md
+      briefgen rounds cases/union-contract.md --json
+    """
+    from briefgen.reading import history, rounds_text
+
+    loaded = _load(case)
+    found = history(loaded)
+    if found is None:
+        raise click.UsageError(f"{case} has no rounds yet; record their answer with: briefgen respond {case} --chose LABEL")
+    click.echo(json.dumps(found.to_json(), indent=2) if as_json else rounds_text(loaded, found))
 
 
 class _ArchiveGroup(click.Group):

@@ -38,7 +38,7 @@ from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
 from briefgen.project import TEMPLATES, Project, email_logo
-from briefgen.rounds import History, history
+from briefgen.reading import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
 

@@ -2,24 +2,20 @@
 
 `record_response` appends an answer to the case file's `rounds` list with
 round-trip YAML, so the file's comments, key order and layout survive, and
-refuses to write if the file changed since it was read. `history` reads the
-rounds back for the next brief: the counter's scores, what each choice
-reveals (the decoding key applied), an updated estimate of their priorities,
-and the next moves.
+refuses to write if the file changed since it was read. What the rounds
+say is read back by reading.py.
 """
 from __future__ import annotations
 
 import datetime
 import io
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.case import Case, Issue, package_label, parse_case
+from briefgen.case import parse_case
 from briefgen.errors import BriefgenError
-from briefgen.meso import decoding_key, lead_issues, meso
-from briefgen.scoring import Assessment, assess, read_terms
+from briefgen.reading import offers_now
+from briefgen.scoring import read_terms
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -32,7 +28,7 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
 
     raw = path.read_bytes()
     case = parse_case(raw, str(path), case_id_for(path))
-    offered = meso(case)
+    offered = offers_now(case)  # what `briefgen meso` shows, and the offer sheet carries
     if not offered.packages:
         raise BriefgenError(f"{path} has no packages to respond to; run briefgen meso {path} to see why")
     labels = [p.label for p in offered.packages]
@@ -152,100 +148,3 @@ def _yaml_item(entry: dict, indent: int) -> str:
 def _flow(mapping):
     mapping.fa.set_flow_style()
     return mapping
-
-
-# --- reading back -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RoundView:
-    number: int
-    date: datetime.date | None
-    offered: tuple[Assessment, ...]
-    labels: tuple[str, ...]
-    chose: str | None
-    revealed: str | None  # the decoding key of the package they chose
-    counter: Mapping  # only the issues they changed
-    countered: Assessment | None  # the chosen package with their changes, scored
-    note: str | None
-
-
-@dataclass(frozen=True)
-class History:
-    rounds: tuple[RoundView, ...]
-    priorities: tuple[tuple[Issue, int, str], ...]  # issue, weight of evidence, why
-    next_moves: tuple[str, ...]
-
-
-def history(case: Case) -> History | None:
-    if not case.rounds:
-        return None
-    views = []
-    evidence: dict[str, list[str]] = {issue.id: [] for issue in case.issues}
-    for number, round_ in enumerate(case.rounds, start=1):
-        offered = [{**case.meso.hold, **p} for p in round_.offered]
-        labels = tuple(package_label(k) for k in range(len(offered)))
-        leads = lead_issues(case, offered) if offered else []
-        chosen = labels.index(round_.chose) if round_.chose in labels else None
-        revealed = countered = None
-        if chosen is not None:
-            key = decoding_key(case, offered, chosen, leads[chosen])
-            revealed = key.split(", ", 1)[1]  # "If they choose B, salary matters..." -> what it now tells us
-            revealed = revealed[0].upper() + revealed[1:]
-            if leads[chosen]:
-                evidence[leads[chosen]].append(f"chose {round_.chose} in round {number}, which led with it")
-        if round_.counter:
-            base = offered[chosen] if chosen is not None else (offered[0] if offered else {})
-            full = {**base, **round_.counter}
-            if all(issue.id in full for issue in case.issues):
-                countered = assess(case, full)
-                for issue_id, value in round_.counter.items():
-                    issue = case.issue(issue_id)
-                    if issue_id in base and issue.their_points_for(value) > issue.their_points_for(base[issue_id]):
-                        evidence[issue_id].append(f"asked for more in round {number}")
-        views.append(RoundView(number, round_.date, tuple(assess(case, p) for p in offered), labels,
-                               round_.chose, revealed, dict(round_.counter), countered, round_.note))
-    ranked = sorted(
-        (issue for issue in case.issues),
-        key=lambda issue: (-len(evidence[issue.id]), -_their_span(issue), case.issues.index(issue)),
-    )
-    priorities = tuple((issue, len(evidence[issue.id]), "; ".join(evidence[issue.id]) or "no signal yet")
-                       for issue in ranked)
-    return History(tuple(views), priorities, tuple(_next_moves(case, views[-1], priorities)))
-
-
-def _their_span(issue: Issue) -> float:
-    values = list(issue.values())
-    return max(issue.their_points_for(v) for v in values) - min(issue.their_points_for(v) for v in values)
-
-
-def _next_moves(case: Case, last: RoundView, priorities) -> list[str]:
-    from briefgen.terms import format_points, in_sentence
-
-    moves = []
-    top = priorities[0][0] if priorities and priorities[0][1] else None
-    least = next((issue for issue, weight, _ in reversed(priorities) if weight == 0 and issue is not top), None)
-    if last.countered is not None:
-        a = last.countered
-        score = format_points(a.score)
-        if a.below_reservation:
-            moves.append(f"Their counter scores {score} for us, below our reservation of {format_points(a.reservation)}: "
-                         "do not accept it. Say why, and answer with new packages rather than a single number.")
-        elif a.score > a.aspiration + case.meso.tolerance:
-            moves.append(f"Their counter scores {score} for us, above our aspiration of {format_points(a.aspiration)}: "
-                         "it can be accepted as it stands; ask what would make it better for them as well.")
-        elif a.score >= a.aspiration - case.meso.tolerance:
-            moves.append(f"Their counter scores {score} for us, within our band around {format_points(a.aspiration)}: "
-                         "it can be accepted; first check whether a small trade would make it better for both.")
-        else:
-            moves.append(f"Their counter scores {score} for us: above our reservation, {format_points(a.aspiration - a.score)} "
-                         "below our aspiration. Answer with packages that move toward it, not by splitting the difference.")
-        blocked = [v.constituency.display_name for v in a.verdicts if v.blocks]
-        if blocked:
-            moves.append(f"As countered, the package misses the conditions of {', '.join(blocked)}: it cannot be ratified as it stands.")
-    if top is not None:
-        moves.append(f"Build the next packages around {in_sentence(top.name)}, "
-                     "their revealed priority: give on it in more than one package, and recover value elsewhere"
-                     + (f", for example on {in_sentence(least.name)}, where they have shown no interest." if least else "."))
-    elif last.chose is None:
-        moves.append("Their answer revealed no priority yet: ask them to rank the issues, or send packages that differ more.")
-    return moves

@@ -1,4 +1,4 @@
-"""The five example cases: their Level II findings are specific, and the briefs show them."""
+"""The example cases: their Level II findings are specific, and the briefs show them."""
 from __future__ import annotations
 
 
@@ -22,6 +22,7 @@ EXAMPLES = {
     "acquisition": CASES / "cross-border-acquisition.md",
     "reunification": CASES / "reunification-talks.md",
     "supplier": CASES / "supplier-contract.md",
+    "fisheries": CASES / "fisheries-access.md",
 }
 RULES = load_rules()
 TODAY = datetime.date(2026, 11, 24)
@@ -48,7 +49,7 @@ def briefs(examples):
     return texts
 
 
-def test_the_examples_are_the_five_cases():
+def test_the_examples_are_the_cases():
     assert sorted(p.name for p in CASES.glob("*.md")) == sorted(p.name for p in EXAMPLES.values())
 
 

@@ -46,7 +46,7 @@ from briefgen.cli import main
 from briefgen.errors import BriefgenError
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
-from briefgen.meso import meso
+from briefgen.reading import offers_now  # the set the sheet carries: the case's, or the next after rounds
 from briefgen.terms import format_value
 from conftest import HIRING, hiring_with, replace, run
 
@@ -444,7 +444,7 @@ def allowed_texts(case: Case, today: datetime.date) -> list[str]:
     for issue in case.issues:
         texts += [issue.name, issue.unit or ""]
         texts += [f"{option.label or ''} {option.value}" for option in issue.options or ()]
-    texts += [format_value(issue, p.terms[issue.id], locale) for p in meso(case).packages for issue in case.issues]
+    texts += [format_value(issue, p.terms[issue.id], locale) for p in offers_now(case).packages for issue in case.issues]
     return texts
 
 
@@ -458,7 +458,7 @@ def internal_texts(case: Case, generated: Sentinelized) -> list[str]:
 
 def derived_texts(case: Case) -> list[str]:
     """What briefgen works out for the brief: decoding keys, MESO diagnostics, Level II advice."""
-    offers = meso(case)
+    offers = offers_now(case)
     texts = [p.decoding for p in offers.packages] + [d.message for d in offers.diagnostics]
     texts += [text for finding in analyse(case, RULES).findings for text in (finding.advice, finding.why)]
     return texts
@@ -504,7 +504,7 @@ def make_sources(folder: Path) -> list[Source]:
         path = folder / "zqfolder" / f"zqfilename-{example.name}"
         path.write_text(generated.text, encoding="utf-8")
         case = load_case(path)
-        scores = [s for p in meso(case).packages for s in (p.score, p.their_score)]
+        scores = [s for p in offers_now(case).packages for s in (p.score, p.their_score)]
         needles = generated.sentinels + [str(folder)] + _unless_allowed(derived_texts(case), allowed) + DATE_NEEDLES
         sources.append(Source(f"sentinel-{example.stem}", path, today, needles,
                               number_needles(generated.numbers + scores, allowed)))
@@ -513,7 +513,7 @@ def make_sources(folder: Path) -> list[Source]:
     path.write_text(generated.text, encoding="utf-8")
     case = load_case(path)
     allowed = norm(" ".join(allowed_texts(case, datetime.date.today())))
-    scores = [s for p in meso(case).packages for s in (p.score, p.their_score)]
+    scores = [s for p in offers_now(case).packages for s in (p.score, p.their_score)]
     needles = generated.sentinels + [str(folder)] + _unless_allowed(derived_texts(case), allowed) + DATE_NEEDLES
     sources.append(Source("all-sentinel", path, None, needles, number_needles(generated.numbers + scores, allowed)))
     return sources
@@ -587,7 +587,7 @@ def test_generated_cases_keep_their_packages(example):
     """Scaling and renaming change no decision: the same packages, still fit to send."""
     text = ALL_BASE if example == "all" else example.read_text()
     before, after = parse_case(text.encode(), "a.md", "a"), parse_case(sentinelize(text).text.encode(), "b.md", "b")
-    offers_before, offers_after = meso(before), meso(after)
+    offers_before, offers_after = offers_now(before), offers_now(after)
     assert offers_after.sendable
     assert [list(p.terms.values()) for p in offers_after.packages] == [list(p.terms.values()) for p in offers_before.packages]
     assert [d.criterion for d in offers_after.diagnostics] == [d.criterion for d in offers_before.diagnostics]
@@ -621,7 +621,7 @@ def test_the_sheet_shows_the_offer(sheets, name, fmt):
     text = readable_text(fmt, data) or html_module.unescape(re.sub(r"<[^>]+>", " ", data.decode()))
     flat = norm(text)
     settings, locale = case.offer_sheet, case.offer_sheet.locale
-    packages = meso(case).packages
+    packages = offers_now(case).packages
     expected = [case.parties.us.name, settings.to, settings.sender, settings.closing,
                 format_date(today, "long", locale=locale), format_date(settings.valid_until, "long", locale=locale)]
     expected += [paragraph for paragraph in settings.intro.split("\n\n")]
@@ -651,7 +651,7 @@ def test_the_sheet_through_the_command_is_the_sheet_of_the_library(sheets, tmp_p
 
 def hiring_sheet(case_text: str = HIRING):
     case = parse_case(case_text.encode(), "zqfolder/zqfilename.md", "zqfilename")
-    return case, render.offer_sheet_context(case, [p.terms for p in meso(case).packages], TODAY)
+    return case, render.offer_sheet_context(case, [p.terms for p in offers_now(case).packages], TODAY)
 
 
 # channel: (where in the sheet's HTML, what is slipped in, what the checker must report)
@@ -782,7 +782,7 @@ def test_every_option_looks_the_same():
 def test_columns_follow_the_packages_in_label_order(example):
     """Column A is package A, on every row (read from the text format's table)."""
     case = load_case(example)
-    packages = meso(case).packages
+    packages = offers_now(case).packages
     sheet = render.offer_sheet_context(case, [p.terms for p in packages], TODAY)
     text = render.render_offer_sheet_text(sheet)
     table = text.splitlines()
@@ -885,10 +885,11 @@ def test_money_numbers_and_dates_follow_the_locale(fmt, tmp_path):
 
 def test_en_us_is_letter(sheets):
     for name in SOURCE_NAMES:
-        _, data = sheets(name, "pdf")
+        source, data = sheets(name, "pdf")
         boxes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
                  for p in pypdf.PdfReader(io.BytesIO(data)).pages}
-        assert boxes == {(612, 792)}, name
+        letter = load_case(source.path).offer_sheet.locale == "en_US"
+        assert boxes == ({(612, 792)} if letter else {(595, 842)}), name  # else A4 (the fisheries example is en_GB)
 
 
 # --- checks before sending ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from briefgen.errors import BriefgenError, CaseError
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
+from briefgen.reading import offers_now
 from conftest import HIRING, NO_OFFERS, flat, hiring_with, pdf_text, put_case, replace, run
 
 RULES = load_rules()
@@ -137,11 +138,13 @@ def test_a_second_response_follows_the_first(here):
     path = put_case(HIRING)
     assert run("respond", "cases/hiring.md", "--chose", "B", "--counter", "salary=99000").exit_code == 0
     first = path.read_text()
+    following = [dict(p.terms) for p in offers_now(load_case(path)).packages]  # the next set, not the first again
+    assert following != OFFERED
     result = run("respond", "cases/hiring.md", "--chose", "A", "--note", "second thoughts")
     assert (result.exit_code, result.output) == (0, "recorded round 2 in cases/hiring.md: chose A\n")
     after = path.read_text()
     added = added_lines(first, after)
-    assert [line for _, line in added] == round_lines("A", note="second thoughts")
+    assert [line for _, line in added] == round_lines("A", note="second thoughts", offered=following)
     lines = after.splitlines(keepends=True)
     assert lines[added[0][0] - 1] == "    counter: {salary: 99000}\n", "right after the first round"
     assert [r.chose for r in load_case(path).rounds] == ["B", "A"]
@@ -205,9 +208,10 @@ def test_a_new_round_takes_the_indentation_of_the_existing_ones(here):
     text = hiring_with((OUTCOME, existing + "\n" + OUTCOME))
     path = put_case(text)
     assert load_case(path).rounds[0].chose == "A"
+    following = [dict(p.terms) for p in offers_now(load_case(path)).packages]
     result = run("respond", "cases/hiring.md", "--chose", "B")
     assert result.exit_code == 0, result.output
-    assert [line for _, line in added_lines(text, path.read_text())] == round_lines("B", indent="    ")
+    assert [line for _, line in added_lines(text, path.read_text())] == round_lines("B", indent="    ", offered=following)
 
 
 def test_a_crlf_file_stays_crlf(here):
@@ -363,18 +367,19 @@ def test_the_brief_after_respond_shows_the_history(here):
     pdf = render.html_to_pdf(render.render_brief_html(brief), "brief.css")
     text = flat(pdf_text(pdf))
     for expected in [
-        "Rounds so far", f"Round 1, {datetime.date.today().isoformat()}", "B (CHOSEN)",
-        "Our score / theirs (est.) 70 / 20 70 / 18 70 / 30",
-        "They chose B. No single issue explains it: B is not the most generous on any issue.",
+        "Rounds so far", f"Round 1, {datetime.date.today().isoformat()}", "B (CHOSEN)", "THEIR COUNTER",
+        "Our score / theirs (est.) 70 / 20 70 / 18 70 / 30 62 / 26",
+        "They chose B.", "Choosing B over A: contract length of 2 years instead of 3 years is worth more to them than "
+        "base salary of $100,000 instead of $95,000",
         "They asked for: Base salary $99,000.",
         "As countered, the package scores 62 for us (reservation 40, aspiration 70) and an estimated 26 for them.",
         "Noted: wants March",
-        "Their priorities, as revealed so far", "Base salary asked for more in round 1",
+        "Their points, updated by their answers", "The next offer, beside the last",
         "Next moves", "Their counter scores 62 for us: above our reservation, 8 below our aspiration.",
-        "Build the next packages around base salary, their revealed priority",
+        "Give on base salary and contract length in the next packages",
     ]:
         assert expected in text, expected
-    assert text.index("Rounds so far") < text.index("Their priorities") < text.index("Next moves")
+    assert text.index("Rounds so far") < text.index("Their points, updated") < text.index("The next offer") < text.index("Next moves")
     # The offer sheet shows none of it.
     sheet = render.offer_sheet_context(case, [p.terms for p in meso(case).packages], datetime.date(2026, 12, 1))
     assert not re.search(r"round|chose|counter|March|priorit", render.render_offer_sheet_text(sheet), flags=re.I)
@@ -386,22 +391,25 @@ def test_no_rounds_no_section():
     assert "Rounds so far" not in html and "Next moves" not in html
 
 
-def test_a_choice_reveals_the_priority_it_led_with():
+def test_a_choice_is_read_pair_by_pair():
     section = rounds_section(with_rounds("chose: A"))
-    assert ("They chose A. Base salary likely matters most to them: A is the most generous on it ($100,000), "
-            "while giving least on contract length.") in section
-    assert "Their priorities, as revealed so far Base salary chose A in round 1, which led with it " in section
-    assert ("Next moves Build the next packages around base salary, their revealed priority: give on it in more than "
-            "one package, and recover value elsewhere, for example on contract length, where they have shown no "
-            "interest.") in section
+    assert ("They chose A. Choosing A over B: base salary of $100,000 instead of $95,000 is worth more to them than "
+            "contract length of 2 years instead of 3 years (our estimate puts the two within 2 points: a clear signal). "
+            "Choosing A over C: base salary of $100,000 instead of $90,000 is worth more to them than remote workdays "
+            "per week of 2 days instead of 1 day and contract length of 1 year instead of 3 years") in section
+    assert "Base salary 40 47.2 +7.2 Remote workdays per week 30 30 none Contract length 15 7.8 −7.2" in section
+    assert ("Next moves Give on base salary in the next packages: their answers put base salary at up to 47.2 points "
+            "to them (we had 40). Recover value on contract length") in section
+    assert "no interest" not in section
 
 
-def test_two_rounds_add_up_the_evidence():
+def test_two_rounds_that_agree_with_our_estimate_leave_it_as_it_was():
     section = rounds_section(with_rounds("chose: C", "chose: C\ncounter: {term: 1, salary: 91000}"))
     assert "Round 1, 2026-11-30" in section and "Round 2, 2026-11-30" in section
-    assert "Contract length chose C in round 1, which led with it; chose C in round 2, which led with it" in section
-    assert "Base salary asked for more in round 2" in section
-    assert section.index("Contract length chose C") < section.index("Base salary asked")
+    assert "The case's own estimate already agrees with every answer (7 comparisons): it stands." in section
+    assert ("They asked for base salary of $91,000 instead of $90,000: more of it is worth more to them than what was "
+            "offered (by our estimate 2 points more to them).") in section
+    assert "Why: their answers agree with the case's own estimate, which is left as it was." in section
 
 
 def test_a_counter_below_our_reservation_is_not_to_be_accepted():
@@ -437,7 +445,7 @@ def test_a_note_alone_reveals_nothing():
     section = rounds_section(with_rounds("note: they will call back"))
     assert "Noted: they will call back" in section and "They chose" not in section
     assert "Their answer revealed no priority yet: ask them to rank the issues, or send packages that differ more." in section
-    assert "Base salary no signal yet Remote workdays per week no signal yet Contract length no signal yet" in section
+    assert "No answer so far says anything about their points: the case's own estimate stands." in section
 
 
 # --- rounds are validated like the rest of the case ---------------------------------------------------
@@ -465,12 +473,14 @@ def test_a_choice_not_among_the_offered_labels():
 
 
 def test_a_counter_names_known_issues_and_possible_values():
-    text = with_rounds("chose: B\ncounter: {salry: 99000, remote_days: 7}")
+    text = with_rounds("chose: B\ncounter: {salry: 99000, remote_days: many}")
     line = line_of(text, "salry")
     assert problems(text) == [
         f"cases/hiring.md:{line}:15: rounds[1].counter: unknown issue 'salry'; did you mean 'salary'?",
-        f"cases/hiring.md:{line}:42: rounds[1].counter: 7 is not an option of 'remote_days' (options: 1, 2, 3)",
+        f"cases/hiring.md:{line}:42: rounds[1].counter: 'many' is not an option of 'remote_days' (options: 1, 2, 3)",
     ]
+    # A number outside our range or options is what they said: it loads, and the reading flags it.
+    parse_case(with_rounds("chose: B\ncounter: {salary: 120000, remote_days: 7}").encode(), "cases/hiring.md", "hiring")
 
 
 def test_an_offered_package_is_checked_like_meso_offers():

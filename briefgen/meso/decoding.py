@@ -36,8 +36,8 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
     least = [ids[k] for k in range(len(ids))
              if len(packages) > 1 and all(points[n][k] < points[m][k] - EPSILON for m in range(len(packages)) if m != n)]
     if lead is None:
-        return (f"If {them} chooses {label}, no single issue explains it: {label} is not the most generous on any issue. "
-                f"Probe what made it attractive: ask them to rank the issues.")
+        return (f"If {them} chooses {label}, no single issue explains it: {label} is not the most generous on any issue."
+                + _pair_by_pair(case, packages, n))
     from briefgen.terms import format_value, in_sentence
 
     issue = by_id[lead]
@@ -53,4 +53,14 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
                  f"({in_sentence(given.name)} as in {package_label(richest)})?")
     else:
         probe = " Probe next: which issue comes second for them, and by how much."
-    return sentence + "." + probe
+    return sentence + "." + probe + _pair_by_pair(case, packages, n)
+
+
+def _pair_by_pair(case: Case, packages: Sequence[Mapping], n: int) -> str:
+    """What the choice would say against each other package, so that a package with no lead still reads."""
+    from briefgen.revealed import pair_sentence
+
+    label = package_label(n)
+    pairs = [f"over {package_label(m)}, " + pair_sentence(case, packages[n], packages[m], label, package_label(m), "would be")
+             for m in range(len(packages)) if m != n]
+    return f" Pair by pair: {'; '.join(pairs)}." if pairs else ""
