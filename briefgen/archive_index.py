@@ -84,6 +84,7 @@ def open_index(folder: Path, create: bool = False) -> Iterator[sqlite3.Connectio
                 db = sqlite3.connect(path, timeout=60, isolation_level=None)
         except OSError as error:
             raise environment_error(error, folder) from None
+        db.text_factory = _text
         try:
             db.execute("PRAGMA busy_timeout=60000")
             _wal(db)
@@ -108,6 +109,14 @@ def _private_copy(path: Path, into: Path) -> sqlite3.Connection:
         if (path.parent / name).is_file():
             shutil.copyfile(path.parent / name, into / name)
     return sqlite3.connect(into / INDEX, isolation_level=None)
+
+
+def _text(data: bytes) -> str | bytes:
+    """Text that is not UTF-8 is read as bytes: a damaged value, reported as such, not an exception."""
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return data
 
 
 def index_error(path: Path, error: sqlite3.DatabaseError) -> BriefgenError:
@@ -230,7 +239,7 @@ def typed(row: dict, folder: Path) -> dict:
     """The row, if every value has its column's type; a damaged row is an error that says so."""
     for column, kind in {"id": int, **COLUMNS}.items():
         if column in row and not isinstance(row[column], kind):
-            got = "NULL" if row[column] is None else {bytes: "a BLOB", int: "a number", float: "a number"}.get(
+            got = "NULL" if row[column] is None else {bytes: "a BLOB or not UTF-8", int: "a number", float: "a number"}.get(
                 type(row[column]), "text")
             raise BriefgenError(f"{folder / INDEX}: the row of id {row.get('id')!r} is damaged ({column} is {got}, "
                                 "not what belongs there): restore the index from a backup")
@@ -241,8 +250,14 @@ def inside(folder: Path, relative: object, what: str) -> Path:
     """`folder / relative`, if `relative` (read from the index or the journal) is a relative path
     of plain names that stays inside the archive folder, symbolic links resolved."""
     parts = relative.split("/") if isinstance(relative, str) else []
-    if not parts or any(part in ("", ".", "..") or "\\" in part or "\x00" in part for part in parts) \
-            or not (folder / relative).resolve().is_relative_to(folder.resolve()):
+    if not parts or any(part in ("", ".", "..") or "\\" in part for part in parts) or not _resolves_inside(folder, relative):
         raise Outside(f"{what} {relative!r} points outside the archive {folder}; it was left alone "
                       "(restore the index from a backup)")
     return folder / relative
+
+
+def _resolves_inside(folder: Path, relative: str) -> bool:
+    try:
+        return (folder / relative).resolve().is_relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):  # a NUL, a lone surrogate, a link loop (RuntimeError in 3.11)
+        return False

@@ -40,9 +40,8 @@ def next_version(db, case_id: str) -> int:
 
 def stage(folder: Path, content: bytes) -> Path:
     """Write the write-up to .staging, flushed; a failed write (a full disk) leaves nothing."""
-    staging = folder / STAGING
+    staging = inside(folder, STAGING, "the staging folder")  # not a link to elsewhere, even a dangling one
     staging.mkdir(parents=True, exist_ok=True)
-    inside(folder, STAGING, "the staging folder")
     handle, name = tempfile.mkstemp(dir=staging, suffix=".pdf")
     try:
         os.chmod(name, document_mode())

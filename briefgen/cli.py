@@ -559,7 +559,8 @@ def archive_list(folder):
     from briefgen.archive import list_versions
 
     for v in _or_exit(list_versions, folder):
-        click.echo(f"{v['id']:>5}  {v['case_id']} v{v['version']}  {v['archived_at'][:10]}  {v['status']:<10} {v['title']}")
+        click.echo(f"{v['id']:>5}  {_line(v['case_id'])} v{v['version']}  {_line(v['archived_at'][:10])}  "
+                   f"{_line(v['status']):<10} {_line(v['title'])}")
 
 
 @archive.command("search")
@@ -579,7 +580,7 @@ def archive_search(query, folder):
 
     found = _or_exit(search, folder, query)
     for hit in found:
-        click.echo(f"{hit['id']:>5}  {hit['case_id']} v{hit['version']}  {hit['title']}\n       {' '.join(hit['snippet'].split())}")
+        click.echo(f"{hit['id']:>5}  {_line(hit['case_id'])} v{hit['version']}  {_line(hit['title'])}\n       {_line(hit['snippet'])}")
     if not found:
         click.echo(f"nothing found for {query!r}")
 
@@ -598,10 +599,8 @@ def archive_show(version_id, folder):
 
     record = _or_exit(show, folder, version_id)
     for key, value in record.items():
-        if key not in ("body", "lessons"):
-            click.echo(f"{key:>16}: {value if value is not None else ''}")
-    if record["lessons"]:
-        click.echo(f"{'lessons':>16}: {' '.join(record['lessons'].split())}")
+        if key != "body" and (value or key not in ("lessons", "constituencies", "rounds")):
+            click.echo(f"{key:>16}: {_line(value) if value is not None else ''}")
 
 
 @archive.command("extract")
@@ -648,6 +647,13 @@ def archive_verify(deep, head, folder):
         click.echo(f"chain head: {found.head} ({found.versions} version{'s' if found.versions != 1 else ''})")
     click.echo(f"{len(found.problems)} problem{'s' if len(found.problems) != 1 else ''} in {folder}")
     sys.exit(1 if found.problems else 0)
+
+
+def _line(value) -> str:
+    """Text from an archive's index on one line, its control characters shown, not acted on by the terminal."""
+    from briefgen.errors import CONTROL_CHARACTERS
+
+    return " ".join(str(value).split()).translate(CONTROL_CHARACTERS)
 
 
 def _or_exit(function, *args, **options):

@@ -225,12 +225,19 @@ def test_list_names_a_damaged_row_and_verify_reports_it_among_the_rest(folder):
     sql(folder, "UPDATE versions SET archived_at = x'00ff' WHERE id = 2")
     result = run("archive", "list", "-a", str(folder), catch=True)
     assert result.exit_code == 1
-    assert result.output == (f"Error: {folder / archive.INDEX}: the row of id 2 is damaged (archived_at is a BLOB, not "
+    assert result.output == (f"Error: {folder / archive.INDEX}: the row of id 2 is damaged (archived_at is a BLOB or not UTF-8, not "
                              "what belongs there): restore the index from a backup\n")
     code, problems, _ = verify(folder)
     assert code == 1
-    assert problems == [f"problem: {folder / archive.INDEX}: the row of id 2 is damaged (archived_at is a BLOB, not "
-                        "what belongs there): restore the index from a backup"]
+    assert problems == [f"problem: {folder / archive.INDEX}: the row of id 2 is damaged (archived_at is a BLOB or not "
+                        "UTF-8, not what belongs there): restore the index from a backup"]
+
+
+def test_text_that_is_not_utf8_is_a_damaged_row_too(folder):
+    sql(folder, "UPDATE versions SET title = CAST(x'ff41' AS TEXT) WHERE id = 3")
+    assert "the row of id 3 is damaged (title is a BLOB or not UTF-8" in run("archive", "show", "3", "-a", str(folder)).output
+    code, problems, _ = verify(folder)
+    assert code == 1 and "the row of id 3 is damaged (title is a BLOB or not UTF-8" in problems[0]
 
 
 # --- a read-only or full archive ----------------------------------------------------------------------
@@ -419,3 +426,36 @@ def test_no_query_is_an_fts_syntax_error(query):
         expression = fts_query(query)
         if expression:
             db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_list_show_and_search_print_index_text_on_one_line_without_terminal_codes(folder):
+    sql(folder, "UPDATE versions SET title = ?, status = ? WHERE id = 1", "Hiring\n\x1b[2J done", "agreed\r")
+    sql(folder, "UPDATE search SET title = ? WHERE rowid = 1", "Hiring\n\x1b[2J done")
+    for command in (["list"], ["show", "1"], ["search", "done"]):
+        result = run("archive", *command, "-a", str(folder))
+        assert result.exit_code == 0
+        assert "\x1b" not in result.output and "\r" not in result.output
+        assert "Hiring \\x1b[2J done" in result.output, result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab./\\\x00~ ")) | st.characters(), max_size=20))
+def test_a_path_from_the_index_is_inside_the_archive_or_refused(tmp_path_factory, relative):
+    folder = tmp_path_factory.getbasetemp() / "paths" / "archive"
+    (folder / "hiring").mkdir(parents=True, exist_ok=True)
+    try:
+        path = archive_index.inside(folder, relative, "the path")
+    except archive_index.Outside:
+        return
+    assert path.resolve().is_relative_to(folder.resolve()) and path.resolve() != folder.resolve()
+
+
+@pytest.mark.parametrize("target", ["elsewhere", "missing"])
+def test_a_staging_folder_linked_outside_is_never_written_to(folder, fast_render, tmp_path, target):
+    (tmp_path / "elsewhere").mkdir()
+    shutil.rmtree(folder / ".staging", ignore_errors=True)
+    (folder / ".staging").symlink_to(tmp_path / target)
+    result = run("archive", str(write(tmp_path / "relocation.md", RELOCATION + "\nMore.\n")), "-a", str(folder))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the staging folder '.staging' points outside the archive")
+    assert list((tmp_path / "elsewhere").iterdir()) == [] and not (tmp_path / "missing").exists()

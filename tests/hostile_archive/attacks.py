@@ -159,7 +159,7 @@ ATTACKS = {
     "consistently-replaced-source-and-hashes": Attack(replace_source(fix_identifier=False), (
         LABEL_1 + "the write-up was not made for this case, version and source (its PDF identifier differs)",)),
     "blob-where-a-path-belongs": Attack(lambda folder: sql(folder, "UPDATE versions SET pdf_path = CAST('hiring/v1.pdf' AS BLOB) WHERE id = 1"), (
-        "the row of id 1 is damaged (pdf_path is a BLOB, not what belongs there)",)),
+        "the row of id 1 is damaged (pdf_path is a BLOB or not UTF-8, not what belongs there)",)),
     "path-outside-the-archive": Attack(lambda folder: sql(folder, "UPDATE versions SET pdf_path = '../../victim.txt' WHERE id = 3"), (
         "the index gives it the path '../../victim.txt', not relocation/v1.pdf",)),
     "journal-row-outside-the-archive": Attack(journal_row("../../victim.txt", "../../victim-link.txt"), (
