@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test setup benchmark clean
+.PHONY: build test setup benchmark catalogs clean
 
 build: setup
 	$(BIN)/briefgen build
@@ -19,6 +19,11 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_meso.py
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+# The offer sheet's catalogs in step with its templates (after changing their words;
+# `make catalogs NEW=ko` starts a catalog for a new language), then what is still to translate.
+catalogs: setup
+	$(BIN)/python -m briefgen.catalogs $(NEW)
 
 setup: $(VENV)/.installed
 	@scripts/install-system-packages

@@ -59,11 +59,11 @@ def convert(text: str) -> tuple[Markup, int]:
         return Markup(), -1
 
 
-def too_deep(text: str) -> str | None:
-    """What is wrong with the body's nesting, if a page cannot lay it out."""
+def too_deep(text: str, what: str = "the body") -> str | None:
+    """What is wrong with the nesting of a Markdown text (the body, an offer sheet's intro), if a page cannot lay it out."""
     depth = convert(text)[1]
     if depth == -1 or depth > MAX_DEPTH:
         shown = "hundreds of" if depth == -1 else f"{depth}"
-        return (f"the body nests quotes, lists or emphasis {shown} levels deep, more than the {MAX_DEPTH} a page can "
+        return (f"{what} nests quotes, lists or emphasis {shown} levels deep, more than the {MAX_DEPTH} a page can "
                 "lay out; flatten them")
     return None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.case import Case, load_case
+from briefgen.catalogs import LOCALES, missing_catalog_note
 from briefgen.errors import BriefgenError, CaseError, Problem
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
@@ -161,6 +162,8 @@ class _Job:
             record = {"inputs": case_fingerprint(path, self.fingerprint), "documents": sorted(documents)}
             files[folder / BUILT_FROM] = json.dumps(record).encode()
         result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
+        if OFFER_SHEET in documents and (note := missing_catalog_note(case.offer_sheet.locale, case.path)):
+            result.notes.append(note)
         if OFFER_SHEET not in documents:
             why = _no_offer_sheet(case, offers)
             stale = folder / OFFER_SHEET
@@ -177,13 +180,13 @@ BUILT_FROM = ".built-from.json"
 
 def inputs_fingerprint(project: Project = Project()) -> str:
     """What every document depends on besides its case: briefgen's version, the
-    templates, the default and the project's rules, the config and the theme.
+    templates and catalogs, the default and the project's rules, the config and the theme.
     Hashed from the files, so checking it costs no rule parsing."""
     from briefgen import __version__
     from briefgen.level2.rules import DEFAULTS
 
     digest = hashlib.sha256(__version__.encode() + project.fingerprint())
-    for folder in (TEMPLATES, DEFAULTS, project.root / "rules"):
+    for folder in (TEMPLATES, LOCALES, DEFAULTS, project.root / "rules"):
         hash_files(digest, folder)
     return digest.hexdigest()
 

@@ -31,7 +31,8 @@ LOADER_FIELDS = [name for name in Case.model_fields if name not in FILE_FIELDS]
 def load_case(path: str | Path, locale: str | None = None) -> Case:
     """Read and validate one case file; raise CaseError with every problem in it.
 
-    `locale` (the project's) applies where the case's offer_sheet sets none.
+    `locale` (the project's) is the brief's and the write-up's, and the offer
+    sheet's where the case's offer_sheet sets none.
     """
     path = Path(path)
     shown = str(path)
@@ -90,8 +91,9 @@ def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -
         problems += cross_check(case, where)
     if problems:
         raise CaseError(problems)
-    if locale and case.line_of("offer_sheet.locale") is None:
-        case = case.model_copy(update={"offer_sheet": case.offer_sheet.model_copy(update={"locale": locale})})
+    if locale:
+        sheet = case.offer_sheet if case.line_of("offer_sheet.locale") else case.offer_sheet.model_copy(update={"locale": locale})
+        case = case.model_copy(update={"locale": locale, "offer_sheet": sheet})
     return case
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from briefgen.case_model import Case, Issue, package_label
+from briefgen.case_model import Case, Issue, OfferSheetSettings, package_label
 from briefgen.conditions import ConditionError, compile_condition
 from briefgen.errors import Problem
 from briefgen.source import Locator
@@ -58,6 +58,7 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
                 f"targets.{name}: {value:g} is more than the best possible score, {best:g}; no package can reach it"))
 
     problems += _check_locale(case.offer_sheet.locale, where)
+    problems += _check_sheet_markdown(case.offer_sheet, where)
 
     terms = [(case.meso.hold, ("meso", "hold"), "meso.hold")]
     terms += [(offer, ("meso", "offers", n), f"meso.offers[{n + 1}]") for n, offer in enumerate(case.meso.offers)]
@@ -100,6 +101,13 @@ def _check_locale(locale: str, where: Locator) -> list[Problem]:
     except ValueError as error:
         return [where.problem(("offer_sheet", "locale"), f"offer_sheet.locale: {error}")]
     return []
+
+
+def _check_sheet_markdown(settings: OfferSheetSettings, where: Locator) -> list[Problem]:
+    from briefgen.body import too_deep
+
+    return [where.problem(("offer_sheet", name), trouble) for name in ("intro", "closing", "reply")
+            if (trouble := too_deep(getattr(settings, name) or "", f"offer_sheet.{name}"))]
 
 
 def known_locale(locale: str) -> str:

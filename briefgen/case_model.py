@@ -254,9 +254,12 @@ class OfferSheetSettings(Model):
     to: str | None = None
     sender: str | None = Field(default=None, alias="from")
     valid_until: datetime.date | None = None
-    intro: str | None = None
+    intro: str | None = None  # intro, closing and reply are Markdown, the body's safe subset
     closing: str | None = None
     locale: str = "en_US"
+    reference: str | None = None  # our reference for their answer; default: a code made from the case's id
+    reply: str | None = None  # how to answer: to whom, how, by when
+    signature: str | None = None  # the signature block, a line each: name, position, organisation, contact
 
 
 class Round(Model):
@@ -283,6 +286,7 @@ class Case(Model):
     body: str = Field(default="", exclude=True)
     body_line: int = Field(default=1, exclude=True)
     source_lines: Annotated[dict[str, int], AfterValidator(FrozenDict)] = Field(default_factory=FrozenDict, exclude=True)
+    locale: str = Field(default="en_US", exclude=True)  # the team's (briefgen.toml): the brief's and write-up's
 
     format: Literal[1] = 1
     title: Label

@@ -303,8 +303,12 @@ def offer(case, fmt, output):
       briefgen offer cases/hiring-offer.md --format docx
     """
     from briefgen.build import offer as write_offer
+    from briefgen.catalogs import missing_catalog_note
 
-    click.echo(f"wrote {_or_exit(write_offer, case, output, fmt, project=_project())}")
+    project = _project()
+    click.echo(f"wrote {_or_exit(write_offer, case, output, fmt, project=project)}")
+    if note := missing_catalog_note(_load(case).offer_sheet.locale, str(case)):
+        click.echo(note)
 
 
 @main.command()
@@ -463,7 +467,7 @@ def meso_command(case, as_json):
             lead = loaded.issue(p.lead).name if p.lead else "no issue"
             click.echo(f"\n{p.label}  leads with {lead}; us {format_points(p.score)}, them {format_points(p.their_score)} (est.)")
             for issue in loaded.issues:
-                click.echo(f"   {issue.name}: {format_value(issue, p.terms[issue.id], loaded.offer_sheet.locale)}")
+                click.echo(f"   {issue.name}: {format_value(issue, p.terms[issue.id], loaded.locale)}")
             click.echo(f"   {p.decoding}")
         for d in offers.diagnostics:
             click.echo(f"\n{d.level} (MESO {_criterion(d.criterion)}): {d.message}")

@@ -2,8 +2,8 @@
 
 Each document gets its own context object. The brief is internal and may see
 the whole case. The offer sheet goes to the counterpart, so its context is
-built from an explicit allow-list (OfferSheet): what is not handed to its
-template cannot leak into it.
+built from an explicit allow-list (OfferSheet, in offer_sheet.py): what is not
+handed to its template cannot leak into it.
 
 A project's theme folder overrides the built-in templates and their assets
 one file at a time (project.py); a template that fails names its file and line.
@@ -19,7 +19,7 @@ import mimetypes
 import re
 import traceback
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,20 +31,19 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
-from briefgen import __version__, figures
+from briefgen import __version__, catalogs, figures, plaintext
 from briefgen.body import convert as body_html
-from briefgen.case import Case, Issue, package_label
+from briefgen.case import Case, Issue
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
+from briefgen.offer_sheet import BIDI_MARKS, OfferOption, OfferSheet, offer_sheet_context, reference_code  # noqa: F401 (render's API)
 from briefgen.project import TEMPLATES, Project, email_logo
 from briefgen.reading import History, history
 from briefgen.scoring import Assessment, assess
 from briefgen.terms import format_points, format_value
 
 LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
-
-
 # --- contexts -------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -87,31 +86,8 @@ class Brief:
         return [issue for issue in self.case.issues if issue.their_points_assumed]
 
 
-@dataclass(frozen=True)
-class OfferOption:
-    label: str
-    terms: tuple[str, ...]  # one value in words per row of OfferSheet.issues
-
-
-@dataclass(frozen=True)
-class OfferSheet:
-    """The allow-list: the only facts the counterpart-facing sheet receives."""
-
-    our_name: str
-    their_name: str
-    to: str
-    sender: str | None
-    date: str
-    valid_until: str | None
-    intro: str | None
-    closing: str | None
-    issues: tuple[str, ...]  # labels, with units where the values need them
-    options: tuple[OfferOption, ...]
-    locale: str
-
-
 def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.date) -> Brief:
-    locale = case.offer_sheet.locale
+    """The brief in the team's locale (briefgen.toml), whatever the offer sheet's."""
     return Brief(
         case=case,
         packages=[
@@ -122,45 +98,32 @@ def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.da
         level2=level2,
         history=history(case),
         body=body_html(case.body)[0],
-        locale=locale,
-        generated=format_date(today, "long", locale=locale),
-    )
-
-
-def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime.date) -> OfferSheet:
-    settings, locale = case.offer_sheet, case.offer_sheet.locale
-    return OfferSheet(
-        our_name=case.parties.us.name,
-        their_name=case.parties.them.name,
-        to=settings.to or case.parties.them.name,
-        sender=settings.sender,
-        date=format_date(today, "long", locale=locale),
-        valid_until=format_date(settings.valid_until, "long", locale=locale) if settings.valid_until else None,
-        intro=settings.intro,
-        closing=settings.closing,
-        issues=tuple(issue.name for issue in case.issues),
-        options=tuple(
-            OfferOption(package_label(n), tuple(format_value(issue, package[issue.id], locale) for issue in case.issues))
-            for n, package in enumerate(packages)
-        ),
-        locale=locale,
+        locale=case.locale,
+        generated=format_date(today, "long", locale=case.locale),
     )
 
 
 # --- templates --------------------------------------------------------------
 
-@functools.lru_cache(maxsize=8)
-def environment(theme: Path | None = None) -> jinja2.Environment:
-    """Templates from the theme folder first, then briefgen's own (compiled once per process)."""
+@functools.lru_cache(maxsize=16)
+def environment(theme: Path | None = None, language: str = catalogs.SOURCE) -> jinja2.Environment:
+    """Templates from the theme folder first, then briefgen's own (compiled once per
+    process and language); `{% trans %}` blocks speak `language` (catalogs.py)."""
     env = Sandbox(
         loader=ThemeLoader(theme),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(catalogs.translations(language), newstyle=True)
     env.filters["points"] = format_points
-    env.globals["text_table"] = text_table
+    env.filters["markdown"] = lambda text: body_html(text)[0]
+    env.filters["paragraphs"] = plaintext.paragraphs
+    env.filters["text_direction"] = plaintext.direction
+    env.globals["text_table"] = plaintext.table
     env.globals.update(constituency_map=figures.constituency_map, meso_chart=figures.meso_chart,
                        issue_priorities=figures.issue_priorities)
     env.globals["version"] = __version__
@@ -278,37 +241,37 @@ def render_writeup_html(brief: Brief, version: int, stamp: str, source_name: str
 
 
 def render_offer_sheet_html(sheet: OfferSheet, project: Project = Project()) -> str:
-    return _render("offer-sheet.html", sheet.locale, project, sheet=sheet)
+    return _render("offer-sheet.html", sheet.locale, project, sheet=sheet, **_speaking(sheet))
 
 
 def render_offer_sheet_email(sheet: OfferSheet, project: Project = Project()) -> str:
     """One self-contained HTML file with inline styles, fit for an email body (the logo a PNG)."""
-    return _render("offer-sheet-email.html", sheet.locale, replace(project, logo=email_logo(project)), sheet=sheet)
+    return _render("offer-sheet-email.html", sheet.locale, replace(project, logo=email_logo(project)), sheet=sheet,
+                   **_speaking(sheet))
 
 
 def render_offer_sheet_text(sheet: OfferSheet, project: Project = Project()) -> str:
-    return _render("offer-sheet.txt", sheet.locale, project, sheet=sheet)
+    text = _render("offer-sheet.txt", sheet.locale, project, sheet=sheet, **_speaking(sheet))
+    return plaintext.right_to_left(text) if sheet.direction == "rtl" else text
 
 
-def text_table(rows: Sequence[str], options: Sequence[OfferOption]) -> list[str]:
-    """The options side by side in plain text, columns padded to fit."""
-    header = ["", *(f"Option {option.label}" for option in options)]
-    table = [header] + [[row, *(option.terms[n] for option in options)] for n, row in enumerate(rows)]
-    widths = [max(len(line[k]) for line in table) for k in range(len(header))]
-    lines = ["   ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
-    lines.insert(1, "   ".join("-" * width for width in widths))
-    return lines
+def _speaking(sheet: OfferSheet) -> dict:
+    """The sheet's language: its catalog's, or English (then the document says so in `lang`)."""
+    language = catalogs.sheet_language(sheet.locale)
+    spoken = sheet.locale if Locale.parse(sheet.locale).language == Locale.parse(language).language else language
+    return {"language": language, "lang": spoken.replace("_", "-"), "dir": sheet.direction}
 
 
-def _render(template: str, locale: str, project: Project, **context) -> str:
+def _render(template: str, locale: str, project: Project, language: str = catalogs.SOURCE, **context) -> str:
     """The document's HTML. Besides its own context, every template gets the page
-    size, the language and the organisation's name and logo: the organisation's
-    own branding, never case data, so the offer sheet may show them too."""
-    env = environment(project.theme)
+    size, the language and direction, and the organisation's name and logo: the
+    organisation's own branding, never case data, so the offer sheet may show them too."""
+    env = environment(project.theme, language)
+    context = {"lang": locale.replace("_", "-"), "dir": "ltr", **context}
     try:
         return env.get_template(template).render(
-            lang=locale.replace("_", "-"), page_size=project.page_size or page_size(locale),
-            organisation=project.organisation, logo=project.logo, **context)
+            page_size=project.page_size or page_size(locale), organisation=project.organisation, logo=project.logo,
+            **context)
     except (jinja2.TemplateError, TypeError) as error:
         raise CaseError([_template_problem(error, env)]) from None
 

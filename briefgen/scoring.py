@@ -152,7 +152,7 @@ def describe(case: Case, assessment: Assessment) -> str:
     from briefgen.terms import format_points as pts
     from briefgen.terms import format_value
 
-    locale = case.offer_sheet.locale
+    locale = case.locale
     lines = ["Package:"]
     lines += [f"  {issue.name}: {format_value(issue, assessment.package[issue.id], locale)}" for issue in case.issues]
     standing = []

@@ -4,10 +4,11 @@ Numbers, money and dates follow the case's locale through Babel.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, list_currencies
+from babel.numbers import format_currency, format_decimal, format_percent, list_currencies
 
 from briefgen.case import Issue
 
@@ -37,10 +38,10 @@ def format_amount(value: float, unit: str | None, locale: str, cents: bool = Fal
             pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
             return format_currency(value, unit.upper(), locale=locale, format=pattern, currency_digits=False)
         return format_currency(value, unit.upper(), locale=locale)
+    if unit == "%":  # as the locale writes a share: '1.5%', '1,5 %' (de), '%1.5' (tr)
+        return format_percent(Decimal(str(value)) / 100, locale=locale, decimal_quantization=False)
     number = format_decimal(value, locale=locale)
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit == "%" else f"{number}\u00a0{unit}"
+    return f"{number}\u00a0{unit}" if unit else number
 
 
 def in_sentence(label: str) -> str:

@@ -65,6 +65,7 @@ ALLOWED = {  # may reach the counterpart
     "issues.*.range.min", "issues.*.range.max", "issues.*.range.step",
     "issues.*.points.<key>", "issues.*.their_points.<key>",  # anchors are issue values
     "offer_sheet.to", "offer_sheet.from", "offer_sheet.valid_until", "offer_sheet.intro", "offer_sheet.closing",
+    "offer_sheet.reference", "offer_sheet.reply", "offer_sheet.signature",
     "meso.hold.<value>", "meso.offers.*.<value>", "rounds.*.offered.*.<value>", "rounds.*.counter.<value>",
     "outcome.agreed.<value>",
 }
@@ -73,6 +74,7 @@ STRUCTURAL = {
     "format", "status", "constituencies.*.side", "constituencies.*.power", "constituencies.*.stance",
     "constituencies.*.audience", "meso.packages", "offer_sheet.locale", "rounds.*.chose",
     "issues.*.rank", "issues.*.their_rank",  # small whole numbers: no sentinel fits, none is shown
+    "locale",  # the team's locale, from briefgen.toml: the brief's language, never the sheet's
 }
 INTERNAL_TEXT = {
     "id", "path", "body", "title", "tags.*",
@@ -780,7 +782,8 @@ def test_every_option_looks_the_same():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 def test_columns_follow_the_packages_in_label_order(example):
-    """Column A is package A, on every row (read from the text format's table)."""
+    """Column A is package A, on every row (read from the text format's table); an issue
+    the same in every package is shown once, below, as common to all options."""
     case = load_case(example)
     packages = offers_now(case).packages
     sheet = render.offer_sheet_context(case, [p.terms for p in packages], TODAY)
@@ -789,10 +792,19 @@ def test_columns_follow_the_packages_in_label_order(example):
     header = next(n for n, line in enumerate(table) if line.lstrip().startswith("Option A"))
     starts = [table[header].index(f"Option {p.label}") for p in packages]
     assert table[header + 1].strip().startswith("---")
-    for row, issue in zip(table[header + 2:], case.issues):
+    values = {issue.name: [format_value(issue, p.terms[issue.id], case.offer_sheet.locale) for p in packages]
+              for issue in case.issues}
+    varying = [name for name, row in values.items() if len(set(row)) > 1]
+    assert list(sheet.issues) == varying and len(varying) >= 1
+    for row, name in zip(table[header + 2:], varying):
         cells = [row[start:end].strip() for start, end in zip(starts, starts[1:] + [None])]
-        assert row[:starts[0]].strip() == issue.name
-        assert cells == [format_value(issue, p.terms[issue.id], case.offer_sheet.locale) for p in packages]
+        assert row[:starts[0]].strip() == name
+        assert cells == values[name]
+    common = [(name, row[0]) for name, row in values.items() if len(set(row)) == 1]
+    assert list(sheet.common) == common
+    if common:
+        block = text[text.index("Common to all options"):]
+        assert all(f"  {name}: {value}\n" in block for name, value in common)
 
 
 # --- formats and locales -------------------------------------------------------------------------
@@ -801,7 +813,7 @@ def test_the_html_is_one_self_contained_file_for_an_email(sheets):
     for name in SOURCE_NAMES:
         _, data = sheets(name, "html")
         html = data.decode()
-        assert re.match(r"<!DOCTYPE html>\s*<html lang=\"[a-z]{2}-[A-Z]{2}\">", html), name
+        assert re.match(r"<!DOCTYPE html>\s*<html lang=\"[a-z]{2}-[A-Z]{2}\" dir=\"ltr\">", html), name
         assert '<meta charset="utf-8">' in html
         for forbidden in ("<link", "<script", "<style", "<img", "<iframe", "@import"):
             assert forbidden not in html.lower(), (name, forbidden)
@@ -871,7 +883,7 @@ def test_money_numbers_and_dates_follow_the_locale(fmt, tmp_path):
     text = readable_text(fmt, data) or html_module.unescape(data.decode())
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     for expected in ("31. Januar 2027", "24. November 2026", "12,50 €", "17,00 €", "30.000 Stück", "10.000 Stück",
-                     "1,5%", "Stückpreis", "Mit freundlichen Grüßen"):
+                     "1,5 %", "Stückpreis", "Mit freundlichen Grüßen"):
         assert expected in text, expected
     for english in ("January", "November 24", "€12", "30,000", "1.5%"):
         assert english not in text
@@ -880,7 +892,7 @@ def test_money_numbers_and_dates_follow_the_locale(fmt, tmp_path):
                  for p in pypdf.PdfReader(io.BytesIO(data)).pages}
         assert boxes == {(595, 842)}  # A4
     if fmt == "html":
-        assert '<html lang="de-DE">' in data.decode()
+        assert '<html lang="de-DE" dir="ltr">' in data.decode()
 
 
 def test_en_us_is_letter(sheets):

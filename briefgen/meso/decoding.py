@@ -41,7 +41,7 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
     from briefgen.terms import format_value, in_sentence
 
     issue = by_id[lead]
-    value = format_value(issue, packages[n][lead], case.offer_sheet.locale)
+    value = format_value(issue, packages[n][lead], case.locale)
     sentence = f"If {them} chooses {label}, {in_sentence(issue.name)} likely matters most to them: {label} is the most generous on it ({value})"
     if least:
         given = by_id[least[0]]
@@ -49,7 +49,7 @@ def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | No
         others = [m for m in range(len(packages)) if m != n]
         richest = max(others, key=lambda m: points[m][ids.index(least[0])])
         probe = (f" Probe next: would they give up some {in_sentence(issue.name)} "
-                 f"for {format_value(given, packages[richest][least[0]], case.offer_sheet.locale)} "
+                 f"for {format_value(given, packages[richest][least[0]], case.locale)} "
                  f"({in_sentence(given.name)} as in {package_label(richest)})?")
     else:
         probe = " Probe next: which issue comes second for them, and by how much."
