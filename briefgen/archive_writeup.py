@@ -54,7 +54,7 @@ def _sent_sheets(case: Case, offers) -> list[tuple[str, object]]:
 
     day = case.date or datetime.date(2000, 1, 1)
     if case.rounds:
-        return [(f"offer-sheet-round-{n}.pdf", render.offer_sheet_context(case, [{**case.meso.hold, **p} for p in r.offered], r.date or day))
+        return [(f"offer-sheet-round-{n}.pdf", render.offer_sheet_context(case, [{**case.meso.hold, **p} for p in r.offered], r.date or day, n))
                 for n, r in enumerate(case.rounds, start=1) if r.offered]
     if offers.sendable:
         return [("offer-sheet.pdf", render.offer_sheet_context(case, [p.terms for p in offers.packages], day))]

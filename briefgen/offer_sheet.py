@@ -59,9 +59,11 @@ class OfferSheet:
     addressee: tuple[str, ...] = ()  # the lines of the address: `to`, and their organisation unless `to` names it
 
 
-def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime.date) -> OfferSheet:
-    """The sheet in the counterpart's locale (offer_sheet.locale). With two options
-    or more, an issue the same in all of them is shown once, as common to all."""
+def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime.date,
+                        round_number: int | None = None) -> OfferSheet:
+    """The sheet in the counterpart's locale (offer_sheet.locale), for the round
+    `round_number` of the talks (default: the next, after the rounds recorded).
+    With two options or more, an issue the same in all of them is shown once."""
     settings, locale = case.offer_sheet, case.offer_sheet.locale
 
     def shown(text: str | None) -> str | None:
@@ -92,7 +94,7 @@ def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime
         common=tuple((shown(issue.name), shown(row[0])) for issue, row, vary in zip(case.issues, values, varies)
                      if not vary),
         reference=shown(settings.reference or reference_code(case.id)),
-        round=format_decimal(len(case.rounds) + 1, locale=locale),
+        round=format_decimal(round_number or len(case.rounds) + 1, locale=locale),
         reply=settings.reply,
         signature="\n".join(map(shown, settings.signature.strip().splitlines())) if settings.signature else None,
         direction=direction(locale),

@@ -37,7 +37,7 @@ class Project:
     config: Path | None = None
     theme: Path | None = None  # a folder whose files override the built-in templates
     page_size: str | None = None  # "A4" or "letter"; None: by each case's locale
-    locale: str | None = None  # for cases whose offer_sheet sets none
+    locale: str | None = None  # the team's: briefs and write-ups, and offer sheets whose case sets none
     organisation: str | None = None
     logo: str | None = None  # a data: URL, so PDFs and emailed sheets carry it inline
 

@@ -387,7 +387,9 @@ def test_intro_and_reply_are_safe_markdown_and_the_sheet_carries_reference_reply
 
 def test_the_reference_counts_rounds_and_defaults_to_a_code_that_says_nothing(tmp_path):
     rounds = "rounds:\n  - offered:\n      - {salary: 100000, remote_days: 1, term: 3}\n    chose: A\n\n"
-    assert _answerable(tmp_path, rounds=rounds).round == "2"
+    assert _answerable(tmp_path, rounds=rounds).round == "2"  # the sheet opens the second round
+    case = load_case(tmp_path / "hiring.md")
+    assert render.offer_sheet_context(case, [p.terms for p in meso(case).packages], TODAY, 1).round == "1"  # as archived
     path = tmp_path / "cases" / "secret-lowball-plan.md"
     path.parent.mkdir()
     path.write_text(hiring_with())
