@@ -154,6 +154,8 @@ def _english_words(language: str) -> list[str]:
 
 
 def _visible(fmt: str, data: bytes) -> str:
+    if fmt == "docx":  # already its text
+        return data.decode()
     if fmt == "pdf":
         return pdf_parts(data).text
     text = data.decode()
@@ -459,3 +461,25 @@ def test_the_text_table_aligns_wide_and_invisible_characters():
     lines = plaintext.table(["期間", "給与"], options, lambda label: f"{label}案")
     starts = {plaintext.width(line[:line.index(cell)]) for line, cell in zip(lines[2:], ["年俸", "\u2068100"])}
     assert len(starts) == 1 and plaintext.width(lines[0][:lines[0].index("A案")]) in starts
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_word_sheet_speaks_the_language_too(language):
+    import io
+    import zipfile
+
+    import docx
+
+    from briefgen.offer_docx import render_offer_sheet_docx
+
+    case, packages = _case_and_packages(EXAMPLES[3], LOCALES[language])  # supplier-contract: an issue common to all
+    sheet = render.offer_sheet_context(case, packages, TODAY)
+    data = render_offer_sheet_docx(sheet, TODAY)
+    document = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n" + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    words = catalogs.translations(language)
+    assert words.gettext("Common to all options") in text and words.gettext("Reference").upper() in text
+    assert _english_left(case, "docx", text.encode(), language) == []
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert (b"<w:bidiVisual/>" in body) == (language == "ar")

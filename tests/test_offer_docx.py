@@ -36,7 +36,7 @@ def test_the_docx_holds_the_sheet_and_the_package_nothing_else(tmp_path):
     table = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert table[0] == ["", "Option A", "Option B", "Option C"]
     assert table[1][0] == "Base salary" and table[2][0] == "Remote workdays per week"
-    assert document.sections[0].footer.paragraphs[0].text == "Proposal from Acme Robotics · open until December 5, 2026"
+    assert document.sections[0].footer.paragraphs[0].text == "Proposal from Acme Robotics, open until December 5, 2026"
     core = document.core_properties
     assert (core.title, core.author, core.comments, core.keywords) == (
         "Proposal from Acme Robotics to Jordan Rivera", "Dana Lee, Engineering Manager, Acme Robotics", "", "")
