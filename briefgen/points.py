@@ -207,7 +207,7 @@ def describe(case: Case, sides: list[SidePoints]) -> str:
             note = "  (values assumed opposite to ours)" if issue.id in result.assumed else ""
             lines.append(f"  {issue.name}: weight {format_points(result.weights[issue.id])} of {TOTAL}{note}")
             for value, points in result.points[issue.id].items():
-                shown = format_value(issue, value, case.offer_sheet.locale)
+                shown = format_value(issue, value, case.locale)
                 lines.append(f"    {shown}: {format_points(points)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

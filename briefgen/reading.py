@@ -151,7 +151,7 @@ def _cherry_picked(case: Case, offered, labels, asked) -> tuple[tuple[Issue, str
 
 
 def _counter_readings(case, base, counter, outside, picked, countered, labels, offered) -> list[str]:
-    locale = case.offer_sheet.locale
+    locale = case.locale
     lines = []
     for issue_id, value in counter.items():
         issue = case.issue(issue_id)
@@ -190,9 +190,9 @@ def _counter_readings(case, base, counter, outside, picked, countered, labels, o
 
 
 def _offered_and_asked(case: Case, issue: Issue, package: Mapping, counter: Mapping) -> str:
-    offered = format_value(issue, package[issue.id], case.offer_sheet.locale)
+    offered = format_value(issue, package[issue.id], case.locale)
     if issue.id in counter and counter[issue.id] != package[issue.id]:
-        return f"{offered}, and they ask {format_value(issue, counter[issue.id], case.offer_sheet.locale)}"
+        return f"{offered}, and they ask {format_value(issue, counter[issue.id], case.locale)}"
     return offered
 
 
@@ -258,7 +258,7 @@ def offers_now(case: Case) -> Meso:
 
 def _changes(case: Case, updated: Estimate, last: Sequence[Mapping], following: Meso) -> list[str]:
     """What the next set changes from the last one, package by package, and why."""
-    locale = case.offer_sheet.locale
+    locale = case.locale
     if not following.packages:
         return ["No next set could be built: " + ("; ".join(d.message for d in following.errors) or "see the diagnostics.")]
     lines = []
@@ -375,7 +375,7 @@ def _names(issues: Sequence[Issue], capital: bool = False) -> str:
 
 def rounds_text(case: Case, found: History) -> str:
     """The history and its reading, as `briefgen rounds` prints it."""
-    locale = case.offer_sheet.locale
+    locale = case.locale
     lines = []
     for r in found.rounds:
         lines.append(f"Round {r.number}" + (f", {r.date.isoformat()}" if r.date else ""))

@@ -299,7 +299,7 @@ def _points(points: float) -> str:
 def _trade(case: Case, gets: Mapping, instead: Mapping, issues: list[int]) -> list[str]:
     from briefgen.terms import format_value, in_sentence
 
-    locale = case.offer_sheet.locale
+    locale = case.locale
     return [f"{in_sentence(case.issues[k].name)} of {format_value(case.issues[k], gets[case.issues[k].id], locale)} "
             f"instead of {format_value(case.issues[k], instead[case.issues[k].id], locale)}" for k in issues]
 
