@@ -146,7 +146,8 @@ class _Job:
         try:
             case = load_case(path, self.project.locale)
             result.case_id = case.id
-            level2, offers = analyse(case, self.rules), offers_now(case)
+            offers = offers_now(case)
+            level2 = analyse(case, self.rules, [p.terms for p in offers.packages])
             documents = render_documents(case, level2, offers, self.today, self.project)
         except CaseError as error:  # in the case file, or in a theme's template
             result.problems = error.problems
@@ -218,7 +219,8 @@ def _no_offer_sheet(case: Case, offers: Meso) -> str:
 
 def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Project = Project()) -> dict[str, bytes]:
     """All of a case's documents as PDF bytes, keyed by file name."""
-    return render_documents(case, analyse(case, rules), offers_now(case), today, project)
+    offers = offers_now(case)
+    return render_documents(case, analyse(case, rules, [p.terms for p in offers.packages]), offers, today, project)
 
 
 def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date,
@@ -241,7 +243,9 @@ def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | Non
     from briefgen import render
 
     case = load_case(path, project.locale)
-    brief = render.brief_context(case, offers_now(case), analyse(case, rules), today or datetime.date.today())
+    offers = offers_now(case)
+    brief = render.brief_context(case, offers, analyse(case, rules, [p.terms for p in offers.packages]),
+                                 today or datetime.date.today())
     return write_atomically(output / case.id / "brief.html", render.render_brief_preview(brief, project).encode())
 
 

@@ -57,6 +57,11 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
             problems.append(where.problem(("targets", name),
                 f"targets.{name}: {value:g} is more than the best possible score, {best:g}; no package can reach it"))
 
+    if targets.their_reservation is not None and all_sound and case.issues and targets.their_reservation > case.their_best_score() + 1e-9:
+        problems.append(where.problem(("targets", "their_reservation"),
+            f"targets.their_reservation: {targets.their_reservation:g} is more than their best possible score, "
+            f"{case.their_best_score():g} (by their estimated points); no package could ever beat their alternative"))
+
     problems += _check_locale(case.offer_sheet.locale, where)
     problems += _check_sheet_markdown(case.offer_sheet, where)
 

@@ -213,6 +213,13 @@ Power = Literal["ratify", "veto", "implement", "influence", "none"]
 Stance = Literal["champion", "supportive", "neutral", "skeptical", "opposed", "unknown"]
 
 
+class Influencer(Model):
+    """An outside actor who can press a constituency, with its stance toward the deal."""
+
+    name: Label
+    stance: Stance = "unknown"
+
+
 class Constituency(Model):
     id: Slug
     name: Label | None = None
@@ -224,7 +231,8 @@ class Constituency(Model):
     sensitivities: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     audience: bool = False
-    influenced_by: tuple[str, ...] = ()
+    # A constituency's id (its stance is then known), an outside actor, or plain text (stance unknown).
+    influenced_by: tuple[Influencer | str, ...] = ()
     notes: str | None = None
 
     @property
@@ -240,6 +248,14 @@ class Constituency(Model):
 class Targets(Model):
     reservation: Number | None = None
     aspiration: Number | None = None
+    their_reservation: Number | None = None  # our estimate, in their points, of their best alternative
+
+
+class Setting(Model):
+    """How the talks are held: decides which forms and channels the counsel may advise."""
+
+    public: bool | None = None  # None: public when a constituency is an audience
+    written: bool = True  # the agreement is a written text, signed or formally approved
 
 
 class Meso(Model):
@@ -296,6 +312,7 @@ class Case(Model):
     parties: Parties
     issues: Annotated[tuple[Issue, ...], Field(max_length=MAX_ISSUES)] = ()
     targets: Targets = Targets()
+    setting: Setting = Setting()
     constituencies: Annotated[tuple[Constituency, ...], Field(max_length=MAX_CONSTITUENCIES)] = ()
     meso: Meso = Meso()
     offer_sheet: OfferSheetSettings = OfferSheetSettings()
@@ -331,6 +348,29 @@ class Case(Model):
 
     def best_score(self) -> float:
         return sum(issue.best_points() for issue in self.issues)
+
+    def their_best_score(self) -> float:
+        return sum(max(issue.their_points_for(v) for v in issue.values()) for issue in self.issues)
+
+    @property
+    def public(self) -> bool:
+        """Whether the talks or their results are followed publicly (setting.public, else: an audience exists)."""
+        if self.setting.public is not None:
+            return self.setting.public
+        return any(c.audience for c in self.constituencies)
+
+    def influencers(self, c: Constituency) -> list[Influencer]:
+        """Who can press `c`, each with a stance: a constituency named by id brings its own."""
+        by_id = {other.id: other for other in self.constituencies}
+        found = []
+        for entry in c.influenced_by:
+            if isinstance(entry, Influencer):
+                found.append(entry)
+            elif entry in by_id and entry != c.id:
+                found.append(Influencer(name=by_id[entry].display_name, stance=by_id[entry].stance))
+            else:
+                found.append(Influencer(name=entry))
+        return found
 
     @property
     def aspiration(self) -> float:

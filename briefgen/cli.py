@@ -265,22 +265,27 @@ def score(case, terms, as_json):
 
 @main.command()
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
-def explain(case):
-    """Print every Level II finding with the rule and facts behind it.
+@click.option("--json", "as_json", is_flag=True, help='Print {"plan": [...], "findings": [...]} for scripts.')
+def explain(case, as_json):
+    """Print the game plan and every Level II finding with the rule and facts behind it.
 
-    For each finding: its category, the rule's id and file, the move, why it
+    The game plan: at most five moves, ranked, each with its cost in our
+    points, what it buys, its risk and when to make it. For each finding: its
+    category, the rule's id and file, the constituencies, the move, why it
     applies, and the facts of the case (with their lines) the rule tested.
     Rules come from briefgen's defaults and the project's rules/ folder.
 
     \b
     Example:
       briefgen explain cases/reunification-talks.md
+      briefgen explain cases/reunification-talks.md --json
     """
     from briefgen.level2.analysis import analyse
-    from briefgen.level2.report import explain_text
+    from briefgen.level2.report import explain_json, explain_text
 
     loaded = _load(case)
-    click.echo(explain_text(loaded, analyse(loaded, _rules())))
+    analysis = analyse(loaded, _rules())
+    click.echo(json.dumps(explain_json(analysis), indent=2) if as_json else explain_text(loaded, analysis))
 
 
 @main.command()

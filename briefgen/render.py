@@ -41,7 +41,7 @@ from briefgen.offer_sheet import BIDI_MARKS, OfferOption, OfferSheet, offer_shee
 from briefgen.project import TEMPLATES, Project, email_logo
 from briefgen.reading import History, history
 from briefgen.scoring import Assessment, assess
-from briefgen.terms import format_points, format_value
+from briefgen.terms import format_points, format_value, influencer_text
 
 LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE"}
 # --- contexts -------------------------------------------------------------
@@ -80,6 +80,13 @@ class Brief:
         if share and win_sets.total:
             shown += f" ({format_percent(count / win_sets.total, locale=self.locale)})"
         return shown
+
+    @property
+    def left_out(self) -> list:
+        """Who can block or sink the deal and gets none of its conditions from any package."""
+        from briefgen.level2.plan import left_out
+
+        return left_out(self.case, [p.assessment.package for p in self.packages])
 
     @property
     def assumed_issues(self) -> list[Issue]:
@@ -124,6 +131,7 @@ def environment(theme: Path | None = None, language: str = catalogs.SOURCE) -> j
     env.filters["paragraphs"] = plaintext.paragraphs
     env.filters["text_direction"] = plaintext.direction
     env.globals["text_table"] = plaintext.table
+    env.filters["influencer_text"] = influencer_text
     env.globals.update(constituency_map=figures.constituency_map, meso_chart=figures.meso_chart,
                        issue_priorities=figures.issue_priorities)
     env.globals["version"] = __version__

@@ -4,6 +4,7 @@ Numbers, money and dates follow the case's locale through Babel.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cache
 
@@ -45,12 +46,32 @@ def format_amount(value: float, unit: str | None, locale: str, cents: bool = Fal
 
 
 def in_sentence(label: str) -> str:
-    """A label inside a sentence: 'Base salary' -> 'base salary', but 'GDR status' stays as it is.
+    """A label inside a sentence: 'Base salary' -> 'base salary', but proper nouns keep their capitals.
 
-    Only the first letter is lowered, so acronyms later in the label keep their
-    capitals ('Military status of the former GDR' -> 'military status of the former GDR').
+    The first letter is lowered only where the first word does not look like a
+    proper noun: not an acronym ('GDR status'), not followed by another
+    capitalised word ('West Bank settlements', 'Soviet withdrawal from eastern
+    Germany'), and not a country, region or language or a word made from one
+    ('German economic assistance', 'Israeli settlements'), by Babel's English
+    names. Acronyms later in the label never count ('Military status of the former GDR').
     """
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+    words = label.split()
+    if not words or label[:2].isupper() or not label[:1].isupper():
+        return label
+    if any(w[:1].isupper() and not w.isupper() for w in words[1:]):
+        return label
+    first = words[0].strip("'\"(),-")
+    if first in _proper_names() or any(first.startswith(n) for n in _proper_names() if len(n) >= 4):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+@cache
+def _proper_names() -> frozenset[str]:
+    """Capitalised words of the English names of countries, regions and languages."""
+    english = Locale("en")
+    names = list(english.territories.values()) + list(english.languages.values())
+    return frozenset(w for n in names for w in re.split(r"[\s()\-,]+", n) if w[:1].isupper())
 
 
 def format_points(points: float) -> str:
@@ -61,3 +82,8 @@ def format_points(points: float) -> str:
 @cache
 def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
+
+
+def influencer_text(influencer) -> str:
+    """'Chancellor Kohl (supportive)'; a stance that is not known is not printed."""
+    return influencer.name if influencer.stance == "unknown" else f"{influencer.name} ({influencer.stance})"

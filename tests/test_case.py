@@ -11,7 +11,7 @@ from briefgen.errors import CaseError
 from conftest import HIRING, hiring_with, parse, replace
 
 ALLOWED = (
-    "allowed keys: format, title, date, status, tags, parties, issues, targets, "
+    "allowed keys: format, title, date, status, tags, parties, issues, targets, setting, "
     "constituencies, meso, offer_sheet, rounds, outcome"
 )
 # A fourth issue reusing the id 'term', with the same options (so nothing else breaks).

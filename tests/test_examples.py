@@ -96,7 +96,7 @@ def test_h_fires_only_in_the_reunification_talks(examples):
 
 
 def test_labels_in_sentences_keep_their_acronyms(examples):
-    """'Military status of the former GDR' in the middle of a sentence: only its first letter is lowered."""
+    """Labels in sentences keep proper nouns and acronyms: only a common first word is lowered."""
     case, _ = examples["reunification"]
     keys = " ".join(package.decoding for package in meso(case).packages)
     assert "military status of the former GDR" in keys and "gdr" not in keys

@@ -75,6 +75,7 @@ STRUCTURAL = {
     "constituencies.*.audience", "meso.packages", "offer_sheet.locale", "rounds.*.chose",
     "issues.*.rank", "issues.*.their_rank",  # small whole numbers: no sentinel fits, none is shown
     "locale",  # the team's locale, from briefgen.toml: the brief's language, never the sheet's
+    "setting.public", "setting.written", "constituencies.*.influenced_by.*.stance",
 }
 INTERNAL_TEXT = {
     "id", "path", "body", "title", "tags.*",
@@ -83,7 +84,7 @@ INTERNAL_TEXT = {
     "issues.*.id",
     "constituencies.*.id", "constituencies.*.name", "constituencies.*.interests.*", "constituencies.*.concerns.*",
     "constituencies.*.sensitivities.*", "constituencies.*.requires.*", "constituencies.*.influenced_by.*",
-    "constituencies.*.notes",
+    "constituencies.*.influenced_by.*.name", "constituencies.*.notes",
     "meso.lead_with.*", "meso.hold.<key>", "meso.offers.*.<key>",
     "rounds.*.offered.*.<key>", "rounds.*.counter.<key>", "rounds.*.note",
     "outcome.agreed.<key>", "outcome.summary",
@@ -93,6 +94,7 @@ INTERNAL_NUMBER = {
     "issues.*.options.*.their_points", "targets.reservation", "targets.aspiration", "meso.tolerance",
     "issues.*.weight", "issues.*.their_weight", "issues.*.best", "issues.*.worst", "issues.*.their_best",
     "issues.*.their_worst", "issues.*.options.*.rating", "issues.*.options.*.their_rating",
+    "targets.their_reservation",
 }
 INTERNAL_DATE = {"date", "rounds.*.date", "outcome.date"}
 LOADER = {"body_line", "source_lines.<key>", "source_lines.<value>"}  # the loader's bookkeeping, not file data
@@ -247,8 +249,9 @@ ALL_BASE = replace(
      "    notes: \"Works nights; the commute matters most.\"\n"
      "  - id: finance_team\n    side: us\n    power: veto\n    stance: neutral\n"
      "    interests: [\"budget\"]\n    concerns: [\"precedent\"]\n    sensitivities: [\"surprises\"]\n"
-     "    requires: [\"salary <= 100000 and start == 'march'\"]\n    influenced_by: [\"the CFO\"]\n    notes: \"Signs off.\"\n"),
+     "    requires: [\"salary <= 100000 and start == 'march'\"]\n    influenced_by: [\"the CFO\", {name: \"the hiring committee\", stance: supportive}]\n    notes: \"Signs off.\"\n"),
     ("  valid_until: 2026-12-05", "  valid_until: 2099-12-31"),
+    ("  aspiration: 70 ", "  aspiration: 70\n  their_reservation: 12 "),
     ("outcome:                       # filled in",
      "rounds:\n  - date: 2026-11-30\n    offered:\n"
      "      - {salary: 100000, remote_days: 1, term: 3}\n      - {salary: 95000, remote_days: 1, term: 2}\n"

@@ -5,19 +5,22 @@ ones: the issues it is tied to, who on its side backs or blocks the deal,
 whether it binds its side's win-set); every rule of its scope is tested
 against them; a rule that fires becomes a finding that names the
 constituency, the move, the reason and the facts (with their case-file
-lines) that made it fire. Pure functions: no I/O.
+lines) that made it fire. Where one rule fires for several constituencies
+it is one finding naming them all: what differs between them (a concern, a
+sensitivity) is its `detail`, one line each. Pure functions: no I/O.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from briefgen.case import Case, Constituency
 from briefgen.errors import CaseError, Problem
+from briefgen.level2.prices import Prices, movable_issues, prices
 from briefgen.level2.rules import CATEGORIES, Rule, RuleSet
 from briefgen.level2.winsets import WinSets, analyse_win_sets
-from briefgen.terms import in_sentence
+from briefgen.terms import format_points, format_value, in_sentence
 
 SUPPORT = ("champion", "supportive")
 STANCE_WORDS = {"champion": "champions of the deal", "supportive": "supportive", "neutral": "neutral",
@@ -38,14 +41,28 @@ class Fact:
 @dataclass(frozen=True)
 class Finding:
     rule: Rule
-    constituency: Constituency | None
+    constituencies: tuple[Constituency, ...]  # empty for a case-wide finding
     advice: str
     why: str
     facts: tuple[Fact, ...]
+    details: tuple[tuple[Constituency, str], ...] = ()  # what the move means for each constituency
+    risk: str = ""
+    when: str = ""
+    cost: float | None = None  # our points, where the move touches the terms
 
     @property
     def category(self) -> str:
         return self.rule.category
+
+    @property
+    def constituency(self) -> Constituency | None:
+        """The first constituency named (the only one, unless the finding is shared)."""
+        return self.constituencies[0] if self.constituencies else None
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "rule": self.rule.id, "constituencies": [c.id for c in self.constituencies],
+                "move": self.advice, "why": self.why, "cost": self.cost,
+                "details": {c.id: text for c, text in self.details}, "risk": self.risk or None, "when": self.when or None}
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,9 @@ class Moves:
 class Analysis:
     findings: tuple[Finding, ...]
     win_sets: WinSets
+    prices: Prices | None = None
+    plan: tuple = field(default=())  # the game plan: level2.plan.Move, best first
+    zopa: dict | None = None  # the zone of possible agreement (level2.plan.zopa)
 
     def moves(self, side: str) -> list[Moves]:
         """Findings about one side's table, by category in Sebenius's order; no empty groups.
@@ -88,20 +108,42 @@ class Analysis:
         return [f for f in self.findings if f.category == "probe"]
 
 
-def analyse(case: Case, rules: RuleSet) -> Analysis:
+def analyse(case: Case, rules: RuleSet, packages: list[Mapping] | None = None) -> Analysis:
+    """The Level II findings and the game plan; `packages` (the MESO set, when
+    known) limits the issues a move may name to those that vary across them."""
+    from briefgen.level2.plan import game_plan, zopa
+
     win_sets = analyse_win_sets(case)
-    findings: list[Finding] = []
+    if packages is None:
+        from briefgen.meso import meso
+
+        packages = [p.terms for p in meso(case).packages]
+    context = _Context(case, win_sets, prices(case), movable_issues(case, packages))
+    fired: list[tuple[Finding, dict]] = []
     for index, constituency in enumerate(case.constituencies):
-        facts = constituency_facts(case, constituency, win_sets)
-        findings += _fire(rules.for_scope(constituency.side), facts, case, index)
-    findings += _fire(rules.for_scope("case"), case_facts(case, win_sets), case, None)
-    return Analysis(tuple(_unique(findings)), win_sets)
+        facts = constituency_facts(case, constituency, win_sets, context)
+        fired += _fire(rules.for_scope(constituency.side), facts, case, index, context)
+    fired += _fire(rules.for_scope("case"), case_facts(case, win_sets), case, None, context)
+    findings = tuple(_shared(list(_unique(fired)), case))
+    analysis = Analysis(findings, win_sets, context.prices)
+    return Analysis(findings, win_sets, context.prices, tuple(game_plan(case, analysis, packages)),
+                    zopa(case, context.prices, packages))
 
 
-def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None) -> list[Finding]:
-    """The findings of `rules` on one constituency (by index) or, with None, the case."""
+@dataclass(frozen=True)
+class _Context:
+    """What every constituency's facts draw on: computed once per case."""
+
+    case: Case
+    win_sets: WinSets
+    prices: Prices
+    movable: list  # the issues a move may name
+
+
+def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None, context: _Context) -> list[tuple[Finding, dict]]:
+    """The findings of `rules` on one constituency (by index) or, with None, the case, each with its words."""
     constituency = case.constituencies[index] if index is not None else None
-    words = _words(facts, case)
+    words = _words(facts, case, context)
     fired = []
     for rule in rules:
         # A rule fires only where its text has something to say: every
@@ -110,14 +152,61 @@ def _fire(rules: Iterable[Rule], facts: dict, case: Case, index: int | None) -> 
             continue
         if not _matches(rule, facts, case, constituency):
             continue
-        fired.append(Finding(
+        fired.append((Finding(
             rule=rule,
-            constituency=constituency,
+            constituencies=(constituency,) if constituency is not None else (),
             advice=rule.advice.substitute(words),
             why=rule.why.substitute(words),
             facts=tuple(_evidence(rule, facts, case, index)),
-        ))
+            details=((constituency, rule.detail.substitute(words)),) if rule.detail and constituency is not None else (),
+            risk=rule.risk.substitute(words) if rule.risk else "",
+            when=rule.when.substitute(words) if rule.when else "",
+            cost=_cost(rule, words),
+        ), words))
     return fired
+
+
+def _cost(rule: Rule, words: dict) -> float | None:
+    """Our points, where the rule's move names a change of terms."""
+    for word in ("gain", "price"):
+        if word in rule.words and words.get(f"_{word}_cost") is not None:
+            return words[f"_{word}_cost"]
+    return None
+
+
+def _shared(fired: list[tuple[Finding, dict]], case: Case) -> Iterable[Finding]:
+    """One finding per idea: a rule that fired for several constituencies of a
+    side is said once, naming them all, where its move and reason read the
+    same for each (what differs is in the details)."""
+    groups: dict[str, list[tuple[Finding, dict]]] = {}
+    for finding, words in fired:
+        key = finding.rule.id if finding.constituencies and finding.category != "probe" else id(finding)
+        groups.setdefault(key, []).append((finding, words))
+    for group in groups.values():
+        first, words = group[0]
+        if len(group) == 1:
+            yield first
+            continue
+        rule = first.rule
+        texts = [rule.advice, rule.why] + [t for t in (rule.risk, rule.when) if t]
+        used = {w for t in texts for w in t.get_identifiers()}
+        differ = {w for w in used if w != "name" and len({g[1].get(w) for g in group}) > 1}
+        if differ:  # a rule whose own text differs per constituency stays one finding each
+            yield from (f for f, _ in group)
+            continue
+        merged = {**words, "name": _prose([f.constituency.display_name for f, _ in group])}
+        costs = [f.cost for f, _ in group if f.cost is not None]
+        yield Finding(
+            rule=rule,
+            constituencies=tuple(f.constituency for f, _ in group),
+            advice=rule.advice.substitute(merged),
+            why=rule.why.substitute(merged),
+            facts=tuple(fact for f, _ in group for fact in f.facts),
+            details=tuple(d for f, _ in group for d in f.details),
+            risk=rule.risk.substitute(merged) if rule.risk else "",
+            when=rule.when.substitute(merged) if rule.when else "",
+            cost=sum(costs) if costs else None,
+        )
 
 
 def _matches(rule: Rule, facts: dict, case: Case, constituency: Constituency | None) -> bool:
@@ -135,33 +224,48 @@ def _matches(rule: Rule, facts: dict, case: Case, constituency: Constituency | N
             "guard the condition, e.g. 'not interests.is_empty and ...'"))]) from None
 
 
-def _unique(findings: list[Finding]) -> Iterable[Finding]:
+def _unique(findings: list[tuple[Finding, dict]]) -> Iterable[tuple[Finding, dict]]:
     """One move per constituency and category: the first rule that fires wins,
     so a rule file lists its most specific rules first. A case-wide rule
     yields at most one finding with the same text."""
     seen = set()
-    for finding in findings:
+    for finding, words in findings:
         if finding.constituency is not None and finding.category != "probe":
             key = (finding.category, finding.constituency.id)
         else:  # questions, and case-wide findings, differ by their text
             key = (finding.category, finding.constituency and finding.constituency.id, finding.advice)
         if key not in seen:
             seen.add(key)
-            yield finding
+            yield finding, words
 
 
-def constituency_facts(case: Case, c: Constituency, win_sets: WinSets) -> dict:
+def constituency_facts(case: Case, c: Constituency, win_sets: WinSets, context: _Context | None = None) -> dict:
+    if context is None:
+        context = _Context(case, win_sets, prices(case), movable_issues(case, list(case.meso.offers)))
     side = case.side(c.side)
     party = case.parties.us if c.side == "us" else case.parties.them
     other = case.parties.them if c.side == "us" else case.parties.us
+    influencers = case.influencers(c)
+    price = context.prices.of(c)
+    movable = {issue.id for issue in context.movable}
+    unmeetable = [o.display_name for o in side if o.can_block and o.stance in OPPOSITION
+                  and (p := context.prices.of(o)) is not None and not p.compatible]
     return {
         "id": c.id, "name": c.display_name, "side": c.side, "power": c.power, "stance": c.stance,
         "audience": c.audience, "can_block": c.can_block,
         "binding": _same(win_sets.side(c.side).binding, c),
         "clashes": any(_same(k.first.constituency, c) or _same(k.second and k.second.constituency, c) for k in win_sets.clashes),
         "interests": list(c.interests), "concerns": list(c.concerns), "sensitivities": list(c.sensitivities),
-        "influenced_by": list(c.influenced_by), "requires": list(c.requires),
-        "linked_issues": linked_issues(case, c),
+        "influenced_by": [i.name for i in influencers], "requires": list(c.requires),
+        "linked_issues": [i for i in linked_issues(case, c) if i in movable],
+        "allies": [i.name for i in influencers if i.stance in SUPPORT],
+        "adversaries": [i.name for i in influencers if i.stance in OPPOSITION + ("skeptical",)],
+        "unknown_influencers": [i.name for i in influencers if i.stance in ("unknown", "neutral")],
+        "public": case.public, "written": case.setting.written,
+        "unmeetable": price is not None and not price.compatible,
+        "priced": price is not None and price.meetable and not price.free,
+        "champions": [o.display_name for o in side if o.id != c.id and o.can_block and o.stance == "champion"],
+        "unmeetable_blockers": [name for name in unmeetable if name != c.display_name],
         "backers": [o.display_name for o in side if o.id != c.id and o.can_block and o.stance in SUPPORT],
         "blockers": [o.display_name for o in side if o.id != c.id and o.can_block and o.stance in OPPOSITION],
         "party": party.name, "other_party": other.name,
@@ -187,6 +291,9 @@ def case_facts(case: Case, win_sets: WinSets) -> dict:
         "us_count": float(len(case.side("us"))),
         "unknown_them": [c.display_name for c in case.side("them") if c.stance == "unknown"],
         "has_packages": bool(case.meso.offers),
+        "public": case.public, "written": case.setting.written,
+        "their_reservation_known": case.targets.their_reservation is not None,
+        "has_issues": bool(case.issues),
         "reservation_reachable": win_sets.best_score is not None and (reservation is None or win_sets.best_score >= reservation),
         "us": case.parties.us.name, "them": case.parties.them.name,
         "our_negotiator": case.parties.us.negotiator or case.parties.us.name,
@@ -217,14 +324,16 @@ def _clash_text(clash) -> str:
             f"{clash.second.constituency.display_name}'s '{clash.second.condition}'")
 
 
-def _words(facts: dict, case: Case) -> dict[str, str]:
-    """The variables a rule's advice and why may name, as prose."""
+def _words(facts: dict, case: Case, context: _Context) -> dict:
+    """The variables a rule's advice and why may name, as prose (and, under
+    names starting with '_', the points a change of terms costs us)."""
     words = {name: _prose(value) for name, value in facts.items()}
     if "stance" in facts:
         words["stance"] = STANCE_WORDS[facts["stance"]]
     firsts = {"concern": "concerns", "interest": "interests", "sensitivity": "sensitivities",
               "influencer": "influenced_by", "requirement": "requires", "backer": "backers",
-              "blocker": "blockers", "clash": "clashes"}
+              "blocker": "blockers", "clash": "clashes", "ally": "allies", "adversary": "adversaries",
+              "champion": "champions", "unmeetable_blocker": "unmeetable_blockers"}
     for one, many in firsts.items():
         if isinstance(facts.get(many), list):  # constituency facts: `clashes` is a flag
             words[one] = facts[many][0] if facts[many] else ""
@@ -235,11 +344,58 @@ def _words(facts: dict, case: Case) -> dict[str, str]:
         names = [in_sentence(case.issue(issue_id).name) for issue_id in facts["linked_issues"]]
         words["issue"] = names[0] if names else ""
         words["linked_issues"] = _prose(names)
+        words["other_issues"] = _prose([in_sentence(i.name) for i in context.movable if i.id not in facts["linked_issues"]])
+        c = next(c for c in case.constituencies if c.id == facts["id"])
+        words.update(_term_words(case, c, facts["linked_issues"], context))
     if "influenced_by" in facts:
         words["influencers"] = _prose(facts["influenced_by"])
     if "requires" in facts:
         words["requirements"] = _prose([f"'{text}'" for text in facts["requires"]])
     return words
+
+
+def _term_words(case: Case, c: Constituency, linked: list[str], context: _Context) -> dict:
+    """$price: the change that meets its conditions, with what it costs us and
+    gives them; $gain: the cheapest step toward them on an issue tied to it."""
+    locale = case.offer_sheet.locale
+    words: dict = {"price": "", "gain": ""}
+    price = context.prices.of(c)
+    if price is not None and price.meetable and price.changes:
+        moved = "; ".join(f"{change.issue.name}: {format_value(change.issue, change.after, locale)} rather than "
+                          f"{format_value(change.issue, change.before, locale)}" for change in price.changes)
+        words["price"] = f"{moved} ({points_phrase(price.cost, price.gain, case)})"
+        words["_price_cost"] = price.cost
+    reference = context.prices.reference
+    steps = [step for issue_id in linked if reference is not None and (step := _step(case, case.issue(issue_id), reference[issue_id]))]
+    if steps:
+        issue, before, after, cost, gain = min(steps, key=lambda s: (s[3] / s[4], s[3]))
+        words["gain"] = (f"{issue.name}: {format_value(issue, after, locale)} rather than "
+                         f"{format_value(issue, before, locale)} ({points_phrase(cost, gain, case)})")
+        words["_gain_cost"] = cost
+    return words
+
+
+def _step(case: Case, issue, current):
+    """The next value of `issue` that is better for them than `current`, and cheapest for us."""
+    ours, theirs = issue.our_points(current), issue.their_points_for(current)
+    better = [v for v in issue.values() if issue.their_points_for(v) > theirs + 1e-9]
+    if not better:
+        return None
+    value = min(better, key=lambda v: (ours - issue.our_points(v), -issue.their_points_for(v)))
+    return issue, current, value, ours - issue.our_points(value), issue.their_points_for(value) - theirs
+
+
+LITTLE = 0.05  # a change worth at most this share of our best score costs us little
+
+
+def points_phrase(cost: float, gain: float | None, case: Case) -> str:
+    """'4 of our points, little of our 90; about 9 of theirs': 'little' only when the points say so."""
+    text = "costs us nothing" if cost <= 1e-9 else f"costs us {format_points(cost)} points"
+    if 1e-9 < cost <= LITTLE * case.best_score():
+        text += f", little of our {format_points(case.best_score())}"
+    if gain:
+        text += f", gives them about {format_points(gain)}"
+    return text
 
 
 def _prose(value) -> str:
@@ -254,7 +410,9 @@ def _prose(value) -> str:
 
 
 # Derived facts are cited at the field they come from.
-DERIVED_FROM = {"can_block": "power", "binding": "requires", "clashes": "requires", "linked_issues": "requires"}
+DERIVED_FROM = {"can_block": "power", "binding": "requires", "clashes": "requires", "linked_issues": "requires",
+                "priced": "requires", "unmeetable": "requires", "allies": "influenced_by",
+                "adversaries": "influenced_by", "unknown_influencers": "influenced_by", "public": "audience"}
 
 
 def _evidence(rule: Rule, facts: dict, case: Case, index: int | None):

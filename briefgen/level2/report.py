@@ -6,6 +6,7 @@ import textwrap
 from briefgen.case import Case
 from briefgen.level2.analysis import Analysis, Finding
 from briefgen.level2.rules import CATEGORIES, DEFAULTS, Rule, RuleSet
+from briefgen.terms import format_points
 
 WIDTH = 88
 
@@ -20,6 +21,7 @@ def origin(rule: Rule) -> str:
 
 def explain_text(case: Case, analysis: Analysis) -> str:
     lines = [f"{case.title} ({case.path}): {len(analysis.findings)} findings", ""]
+    lines += _plan(analysis)
     lines += _win_sets(analysis)
     sections = [("Behind their table", analysis.moves("them")), ("Behind our table", analysis.moves("us"))]
     for heading, groups in sections:
@@ -35,6 +37,28 @@ def explain_text(case: Case, analysis: Analysis) -> str:
     if not analysis.findings:
         lines.append("No rule fires: map the constituencies (power, stance, interests, concerns) to get advice.")
     return "\n".join(lines).rstrip()
+
+
+def explain_json(analysis: Analysis) -> dict:
+    """`explain --json`: the game plan and every finding, for scripts."""
+    return {"plan": [move.to_json() for move in analysis.plan], "findings": [f.to_json() for f in analysis.findings]}
+
+
+def _plan(analysis: Analysis) -> list[str]:
+    if not analysis.plan:
+        return []
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="    ")
+    lines = ["Game plan", "========="]
+    for move in analysis.plan:
+        lines += textwrap.wrap(f"{move.rank}. {move.move}", width=WIDTH, subsequent_indent="   ")
+        for c, detail in move.details:
+            lines += wrap.wrap(f"- {c.display_name}: {detail}")
+        if move.cost is not None:
+            lines += wrap.wrap(f"Cost:  {format_points(move.cost)} of our points")
+        lines += wrap.wrap(f"Buys:  {move.buys}")
+        lines += wrap.wrap(f"Risk:  {move.risk}")
+        lines += wrap.wrap(f"When:  {move.when}")
+    return lines + [""]
 
 
 def _win_sets(analysis: Analysis) -> list[str]:
@@ -61,10 +85,18 @@ def _win_sets(analysis: Analysis) -> list[str]:
 
 def _finding(case: Case, finding: Finding) -> list[str]:
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="    ")
-    who = f": {finding.constituency.display_name}" if finding.constituency else ""
+    who = f": {', '.join(c.display_name for c in finding.constituencies)}" if finding.constituencies else ""
     lines = [f"[{CATEGORIES[finding.category]}] {finding.rule.id} ({origin(finding.rule)}){who}"]
     lines += wrap.wrap(f"Move: {finding.advice}")
+    for c, detail in finding.details:
+        lines += wrap.wrap(f"  - {c.display_name}: {detail}")
     lines += wrap.wrap(f"Why:  {finding.why}")
+    if finding.cost is not None:
+        lines += wrap.wrap(f"Cost: {format_points(finding.cost)} of our points")
+    if finding.risk:
+        lines += wrap.wrap(f"Risk: {finding.risk}")
+    if finding.when:
+        lines += wrap.wrap(f"When: {finding.when}")
     if finding.facts:
         lines.append("    Because:")
         for fact in finding.facts:

@@ -41,17 +41,24 @@ CONSTITUENCY_FIELDS = {
     "interests": "ARRAY", "concerns": "ARRAY", "sensitivities": "ARRAY", "influenced_by": "ARRAY",
     "requires": "ARRAY", "linked_issues": "ARRAY", "backers": "ARRAY", "blockers": "ARRAY",
     "party": "STRING", "other_party": "STRING", "negotiator": "STRING",
+    # influencers by stance; the setting; whether its conditions can be met inside the
+    # other side's win-set, and whether meeting them costs us points; the h configuration.
+    "allies": "ARRAY", "adversaries": "ARRAY", "unknown_influencers": "ARRAY",
+    "public": "BOOLEAN", "written": "BOOLEAN", "unmeetable": "BOOLEAN", "priced": "BOOLEAN",
+    "champions": "ARRAY", "unmeetable_blockers": "ARRAY",
 }
 CASE_FIELDS = {
     "issues": "ARRAY", "win_sets_meet": "BOOLEAN", "clashes": "ARRAY", "binding_us": "STRING",
     "binding_them": "STRING", "them_count": "FLOAT", "us_count": "FLOAT", "unknown_them": "ARRAY",
     "has_packages": "BOOLEAN", "reservation_reachable": "BOOLEAN",
     "us": "STRING", "them": "STRING", "our_negotiator": "STRING", "their_negotiator": "STRING",
+    "public": "BOOLEAN", "written": "BOOLEAN", "their_reservation_known": "BOOLEAN", "has_issues": "BOOLEAN",
 }
 # What a rule's advice and why may name ($name), beyond the fields above.
 CONSTITUENCY_WORDS = set(CONSTITUENCY_FIELDS) | {
     "concern", "interest", "sensitivity", "influencer", "influencers", "issue", "requirement",
-    "requirements", "backer", "blocker", "other_negotiator",
+    "requirements", "backer", "blocker", "other_negotiator", "ally", "adversary", "champion",
+    "unmeetable_blocker", "other_issues", "price", "gain",
 }
 CASE_WORDS = set(CASE_FIELDS) | {"clash"}
 
@@ -70,6 +77,11 @@ class RuleEntry(BaseModel):
     condition: str | None = None
     advice: str | None = None
     why: str | None = None
+    # Optional: what the move means for each constituency (one line each where it is
+    # shared), its main risk, and when to make it (the game plan prints both).
+    detail: str | None = None
+    risk: str | None = None
+    when: str | None = None
 
 
 class RuleFile(BaseModel):
@@ -92,6 +104,9 @@ class Rule:
     compiled: object = field(repr=False, compare=False)
     fields: tuple[str, ...] = ()  # the context fields the condition reads
     words: tuple[str, ...] = ()  # the variables the advice and why name
+    detail: Template | None = None
+    risk: Template | None = None
+    when: Template | None = None
 
 
 @dataclass(frozen=True)
@@ -227,7 +242,9 @@ def _compile(entry: RuleEntry, source: str, loc: tuple, where: Locator, problems
         for mistake in _type_mistakes(compiled.statement.expression, fields):
             problems.append(where.problem((*loc, "condition"), f"rule '{entry.id}': condition {mistake}"))
     templates = {}
-    for name in ("advice", "why"):
+    for name in ("advice", "why", "detail", "risk", "when"):
+        if getattr(entry, name) is None:
+            continue
         template = Template(getattr(entry, name))
         if not template.is_valid():
             problems.append(where.problem((*loc, name), f"rule '{entry.id}': {name} has a stray '$'; write $$ for a dollar sign"))
@@ -244,7 +261,8 @@ def _compile(entry: RuleEntry, source: str, loc: tuple, where: Locator, problems
         id=entry.id, category=entry.category, scope=entry.scope, condition=entry.condition,
         advice=templates["advice"], why=templates["why"], source=source, compiled=compiled,
         fields=tuple(sorted(_symbols(compiled.statement.expression) & set(fields))),
-        words=tuple(dict.fromkeys(templates["advice"].get_identifiers() + templates["why"].get_identifiers())),
+        words=tuple(dict.fromkeys(w for t in templates.values() for w in t.get_identifiers())),
+        detail=templates.get("detail"), risk=templates.get("risk"), when=templates.get("when"),
     )
 
 

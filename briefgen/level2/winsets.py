@@ -13,6 +13,7 @@ import itertools
 import math
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from briefgen.case import Case, Constituency
@@ -106,11 +107,19 @@ def analyse_win_sets(case: Case) -> WinSets:
     )
 
 
-class _Space:
-    """The package space, split into independent components of issues."""
+TIES_KEPT = 32  # equally good value combinations kept per component and mask, to find the nearest
 
-    def __init__(self, case: Case, requirements: list[Requirement]):
+
+class _Space:
+    """The package space, split into independent components of issues.
+
+    With `hold`, held issues take only their held value (the packages we
+    would actually offer); without, every value (what the ratifiers accept).
+    """
+
+    def __init__(self, case: Case, requirements: list[Requirement], hold: Mapping | None = None):
         self.case = case
+        self.hold = hold or {}
         self.exact = True
         parent = {issue.id: issue.id for issue in case.issues}
 
@@ -134,7 +143,7 @@ class _Space:
 
     def _enumerate(self, issues, requirements, members):
         """Counter of (failed-requirement mask -> how many combinations, best score)."""
-        values = [list(issue.values()) for issue in issues]
+        values = [[self.hold[issue.id]] if issue.id in self.hold else list(issue.values()) for issue in issues]
         size = math.prod(len(v) for v in values)
         if size <= ENUMERATION_LIMIT:
             combos, weight = itertools.product(*values), 1.0
@@ -144,7 +153,7 @@ class _Space:
             combos = (tuple(rng.choice(v) for v in values) for _ in range(ENUMERATION_LIMIT))
             weight = size / ENUMERATION_LIMIT
         counts: Counter = Counter()
-        best: dict[int, float] = {}
+        best: dict[int, tuple[float, list]] = {}  # mask -> our best score and the combinations reaching it
         for combo in combos:
             package = {issue.id: value for issue, value in zip(issues, combo)}
             mask = 0
@@ -153,21 +162,40 @@ class _Space:
                     mask |= 1 << bit
             counts[mask] += weight
             score = sum(issue.our_points(value) for issue, value in zip(issues, combo))
-            if score > best.get(mask, -math.inf):
-                best[mask] = score
-        return counts, best
+            top = best.get(mask)
+            if top is None or score > top[0] + 1e-9:
+                best[mask] = (score, [combo])
+            elif abs(score - top[0]) <= 1e-9 and len(top[1]) < TIES_KEPT:
+                top[1].append(combo)
+        return issues, counts, best
 
     def count(self, chosen: frozenset[int]) -> float:
         """Packages meeting every chosen requirement."""
         mask = sum(1 << i for i in chosen)
-        return math.prod(sum(n for m, n in counts.items() if not m & mask) for counts, _ in self.components)
+        return math.prod(sum(n for m, n in counts.items() if not m & mask) for _, counts, _ in self.components)
 
     def best_score(self, chosen: frozenset[int]) -> float | None:
         mask = sum(1 << i for i in chosen)
         total = 0.0
-        for _, best in self.components:
-            scores = [score for m, score in best.items() if not m & mask]
+        for _, _, best in self.components:
+            scores = [score for m, (score, _) in best.items() if not m & mask]
             if not scores:
                 return None
             total += max(scores)
         return total
+
+    def best_package(self, chosen: frozenset[int], near: Mapping | None = None) -> dict | None:
+        """Our best package meeting every chosen requirement; among equals, the
+        one that changes fewest terms from `near`."""
+        mask = sum(1 << i for i in chosen)
+        package: dict = {}
+        for issues, _, best in self.components:
+            allowed = [entry for m, entry in best.items() if not m & mask]
+            if not allowed:
+                return None
+            top = max(score for score, _ in allowed)
+            combos = [combo for score, tied in allowed if score >= top - 1e-9 for combo in tied]
+            if near is not None:
+                combos.sort(key=lambda combo: sum(near.get(i.id) != v for i, v in zip(issues, combo)))
+            package.update({issue.id: value for issue, value in zip(issues, combos[0])})
+        return package

@@ -23,7 +23,20 @@ def research_warnings(case: Case, market: Market, packages) -> list[Diagnostic]:
                 f"package {p.label} is extreme ({p.score:.1f} of our best {best:.1f}; an estimated {p.their_score:.1f} of "
                 f"their best {their_best:.1f}): MESOs anchor recipients more strongly, and most of all with extreme "
                 "offers; be ready to justify it, or it may read as bad faith.")))
-    return notes
+    return notes + batna_warnings(case, packages)
+
+
+def batna_warnings(case: Case, packages) -> list[Diagnostic]:
+    """A package below targets.their_reservation is one they would rather refuse:
+    by our estimate, their best alternative is worth more to them."""
+    floor = case.targets.their_reservation
+    if floor is None:
+        return []
+    return [Diagnostic("warning", "batna", (
+        f"package {p.label} gives them an estimated {p.their_score:.1f}, below the {floor:g} we estimate their "
+        "best alternative is worth to them (targets.their_reservation): they would rather walk away; give more "
+        "on what they value, or check the estimate."))
+        for p in packages if p.their_score < floor - EPSILON]
 
 
 def decoding_key(case: Case, packages: Sequence[Mapping], n: int, lead: str | None) -> str:
