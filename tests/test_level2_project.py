@@ -25,7 +25,7 @@ rules:
     advice: >-
       Invite $name to visit the office with $negotiator before the next round.
     why: "A visit answers questions that no offer can."
-  - id: opposed-mollify
+  - id: opposed-mollify-private
     category: c
     scope: them
     condition: 'stance in ["opposed", "skeptical"] and not concerns.is_empty'
@@ -62,12 +62,12 @@ def test_load_rules_adds_replaces_and_switches_off(tmp_path):
     # The replacement keeps the default's place; added rules come first, so they win.
     default_ids = [rule.id for rule in DEFAULTS.rules]
     assert ids == ["partner-office-visit"] + [i for i in default_ids if i != "sensitivity-process-gesture"]
-    replaced = next(rule for rule in rules.rules if rule.id == "opposed-mollify")
-    assert replaced.source == f"{team}:{line_of(TEAM, 'id: opposed-mollify')}"
+    replaced = next(rule for rule in rules.rules if rule.id == "opposed-mollify-private")
+    assert replaced.source == f"{team}:{line_of(TEAM, 'id: opposed-mollify-private')}"
     assert replaced.advice.template == "Ask $negotiator how $name sees the $concern, and answer it in writing."
 
-    default = next(rule for rule in DEFAULTS.rules if rule.id == "opposed-mollify")
-    assert rules.overridden == (("opposed-mollify", default.source),)
+    default = next(rule for rule in DEFAULTS.rules if rule.id == "opposed-mollify-private")
+    assert rules.overridden == (("opposed-mollify-private", default.source),)
     assert rules.disabled == (("sensitivity-process-gesture", f"{team}:{line_of(TEAM, 'sensitivity-process-gesture')}"),)
     # The defaults themselves are untouched.
     assert [rule.id for rule in load_rules().rules] == default_ids
@@ -86,8 +86,8 @@ def test_the_project_rules_change_the_findings(tmp_path):
     assert (after["f"].rule.id, after["f"].advice) == ("partner-office-visit", ADDED)
     assert after["f"].why == "A visit answers questions that no offer can."
 
-    assert before["c"].advice.startswith("Make statements that mollify Rivera's partner")
-    assert (after["c"].rule.id, after["c"].advice) == ("opposed-mollify", REPLACED)
+    assert before["c"].advice.startswith("Acknowledge to Jordan Rivera, in private and before any offer, what worries Rivera's partner")
+    assert (after["c"].rule.id, after["c"].advice) == ("opposed-mollify-private", REPLACED)
     # The rest is as before.
     for category in ("compensation", "d", "e"):
         assert after[category].advice == before[category].advice
@@ -131,12 +131,12 @@ def test_briefgen_rules_lists_the_project_rules(project):
     added = section(lines, "Act constructively at the table (f)")
     assert re.fullmatch(rf"  partner-office-visit +them  rules/team\.yaml:{line_of(TEAM, 'partner-office-visit')}",
                         added[0])
-    replaced = [line for line in section(lines, "Watch what is said (c)") if "opposed-mollify" in line]
-    assert re.fullmatch(rf"  opposed-mollify +them  rules/team\.yaml:{line_of(TEAM, 'id: opposed-mollify')}",
+    replaced = [line for line in section(lines, "Watch what is said (c)") if "opposed-mollify-private" in line]
+    assert re.fullmatch(rf"  opposed-mollify-private +them  rules/team\.yaml:{line_of(TEAM, 'id: opposed-mollify-private')}",
                         replaced[0])
     assert not any("sensitivity-process-gesture" in line for line in section(lines, "Shape the form of the process (b)"))
-    default_line = next(r.source for r in DEFAULTS.rules if r.id == "opposed-mollify").rsplit(":", 1)[1]
-    assert f"replaced: opposed-mollify (the default at c-statements.yaml:{default_line}) by the project's rule" in lines
+    default_line = next(r.source for r in DEFAULTS.rules if r.id == "opposed-mollify-private").rsplit(":", 1)[1]
+    assert f"replaced: opposed-mollify-private (the default at c-statements.yaml:{default_line}) by the project's rule" in lines
     assert f"switched off: sensitivity-process-gesture (at rules/team.yaml:{line_of(TEAM, 'disabled')})" in lines
     assert lines[-1] == f"{len(DEFAULTS.rules)} active rules"
 
@@ -156,10 +156,10 @@ def test_briefgen_explain_uses_the_project_rules(project):
     out = result.stdout
     assert (f"[Act constructively at the table] partner-office-visit "
             f"(rules/team.yaml:{line_of(TEAM, 'partner-office-visit')}): Rivera's partner") in out
-    assert f"opposed-mollify (rules/team.yaml:{line_of(TEAM, 'id: opposed-mollify')})" in out
+    assert f"opposed-mollify-private (rules/team.yaml:{line_of(TEAM, 'id: opposed-mollify-private')})" in out
     assert ADDED in flat(out) and REPLACED in flat(out)
     assert "sensitivity-process-gesture" not in out
-    assert "Make statements that mollify" not in out
+    assert "Acknowledge to Jordan Rivera, in private" not in out
 
 
 def test_briefgen_build_uses_the_project_rules(project):
@@ -169,7 +169,7 @@ def test_briefgen_build_uses_the_project_rules(project):
     assert ADDED in text
     assert REPLACED in text
     assert "Act constructively at the table" in text
-    assert "Make statements that mollify" not in text
+    assert "Acknowledge to Jordan Rivera, in private" not in text
     assert "Use the process to show" not in text
     # Nothing internal reaches the counterpart.
     offer = flat(pdf_text(project / "output/x/offer-sheet.pdf"))
@@ -198,17 +198,18 @@ def with_rule(*pairs: tuple[str, str]) -> str:
 
 THEM_FIELDS = ("id, name, side, power, stance, audience, can_block, binding, clashes, interests, concerns, "
                "sensitivities, influenced_by, requires, linked_issues, backers, blockers, party, other_party, "
-               "negotiator")
-CASE_WORDS = ("$binding_them, $binding_us, $clash, $clashes, $has_packages, $issues, $our_negotiator, "
-              "$reservation_reachable, $their_negotiator, $them, $them_count, $unknown_them, $us, $us_count, "
-              "$win_sets_meet")
+               "negotiator, allies, adversaries, unknown_influencers, public, written, unmeetable, priced, champions, "
+               "unmeetable_blockers")
+CASE_WORDS = ("$binding_them, $binding_us, $clash, $clashes, $has_issues, $has_packages, $issues, $our_negotiator, "
+              "$public, $reservation_reachable, $their_negotiator, $their_reservation_known, $them, $them_count, "
+              "$unknown_them, $us, $us_count, $win_sets_meet, $written")
 
 MISTAKES = {
     "unknown-key": (with_rule(("    why:", "    wyh:")),
                     "7:5: unknown key 'wyh' in rules.my-rule; did you mean 'why'?"),
     "unknown-key-no-hint": (with_rule(('    why: "Because."\n', '    why: "Because."\n    zzz: 1\n')),
                             "8:5: unknown key 'zzz' in rules.my-rule; allowed keys: id, disabled, category, scope, "
-                            "condition, advice, why"),
+                            "condition, advice, why, detail, risk, when"),
     "unknown-category": (with_rule(("category: a", "category: z")),
                          "3:15: rules.my-rule.category: input should be 'compensation', 'a', 'b', 'c', 'd', 'e', "
                          "'f', 'g', 'h' or 'probe' (got 'z')"),
@@ -225,7 +226,8 @@ MISTAKES = {
         with_rule(("scope: them", "scope: case"), ("'audience'", "'stance == \"opposed\"'"), ("$name", "$us")),
         "5:16: rule 'my-rule': condition names an unknown field 'stance'; a case-scope rule may test: issues, "
         "win_sets_meet, clashes, binding_us, binding_them, them_count, us_count, unknown_them, has_packages, "
-        "reservation_reachable, us, them, our_negotiator, their_negotiator"),
+        "reservation_reachable, us, them, our_negotiator, their_negotiator, public, written, their_reservation_known, "
+        "has_issues"),
     "syntax-error-at-the-end": (with_rule(("'audience'", "'audience and'")),
                                 "5:16: rule 'my-rule': condition is not valid at its end; see 'briefgen rules "
                                 "--help' for the language"),

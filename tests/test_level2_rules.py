@@ -51,7 +51,7 @@ issues:
       - {{value: 24, label: "24 months", points: 15}}
       - {{value: 36, label: "36 months", points: 0}}
 constituencies:{constituencies}
----
+{extra}---
 """
 PARTIES = ("Northwind Traders", "Contoso Ltd", "Ana Ruiz", "Ben Okafor")
 
@@ -60,7 +60,9 @@ NAMES = {"them": "Contoso works council", "us": "Northwind finance team"}
 CONCERN = ["price increases"]  # shares a word with the issue 'price'
 INTEREST = ["reliable delivery"]  # shares a word with the issue 'delivery'
 UNLINKED = ["goodwill"]  # shares no word with any issue
-INFLUENCERS = ["the regional press"]
+INFLUENCERS = ["the regional press"]  # plain text: their stance toward the deal is unknown
+ALLIES = [{"name": "the regional press", "stance": "supportive"}]
+ADVERSARIES = [{"name": "the regional press", "stance": "opposed"}]
 
 # The rest of their side, for rules that look at backers and blockers.
 BOARD = {"id": "board", "name": "Contoso board", "side": "them", "power": "ratify", "stance": "supportive"}
@@ -71,12 +73,17 @@ THEIR_BUYERS = {"id": "buyers", "name": "Contoso buying committee", "side": "the
                 "stance": "neutral", "requires": ["price <= 12"]}
 OUR_BOARD = {"id": "our_board", "name": "Northwind board", "side": "us", "power": "ratify",
              "stance": "supportive", "requires": ["price >= 15"]}
+# The extraordinary case (h): a leadership that champions the deal, and an opponent
+# who can block it and wants what our own win-set (OUR_BOARD) cannot give.
+CHAMPIONS = {**BOARD, "stance": "champion"}
+UNMEETABLE = {**HARDLINERS, "requires": ["price <= 12"]}
 
 
-def case_text(constituencies: list[dict]) -> str:
+def case_text(constituencies: list[dict], setting: dict | None = None, targets: dict | None = None) -> str:
     # JSON is YAML: each constituency is written as one flow mapping.
     lines = "".join(f"\n  - {json.dumps(c)}" for c in constituencies)
-    return TEMPLATE.format(constituencies=lines or " []")
+    extra = "".join(f"{key}: {json.dumps(value)}\n" for key, value in (("setting", setting), ("targets", targets)) if value)
+    return TEMPLATE.format(constituencies=lines or " []", extra=extra)
 
 
 @dataclass(frozen=True)
@@ -84,12 +91,13 @@ class Scenario:
     """`subject`: the fields of the constituency under test (None for a case-scope rule);
     `others`: the rest of the case's constituencies; `off`: changes that must each turn
     the rule off ('field' for the subject, 'other_id.field' for another, '+' adds
-    constituencies)."""
+    constituencies, '@setting' and '@targets' set the case's)."""
 
     subject: dict | None
     off: list[dict]
     others: tuple[dict, ...] = ()
     side: str = field(default="them")
+    setting: dict | None = None
 
     def constituencies(self, change: dict | None = None) -> list[dict]:
         members = []
@@ -100,17 +108,21 @@ class Scenario:
             if key == "+":
                 members += value
                 continue
+            if key.startswith("@"):
+                continue
             who, _, name = key.rpartition(".")
             target = next(c for c in members if c["id"] == (who or SUBJECT))
             target[name] = value
         return members
 
     def case(self, change: dict | None = None) -> Case:
-        return parse(case_text(self.constituencies(change)))
+        change = change or {}
+        setting = {**(self.setting or {}), **change.get("@setting", {})}
+        return parse(case_text(self.constituencies(change), setting, change.get("@targets")))
 
 
-def them(subject: dict, *off: dict, others=()) -> Scenario:
-    return Scenario(subject, list(off), tuple(others), "them")
+def them(subject: dict, *off: dict, others=(), setting=None) -> Scenario:
+    return Scenario(subject, list(off), tuple(others), "them", setting)
 
 
 def us(subject: dict, *off: dict, others=()) -> Scenario:
@@ -123,6 +135,10 @@ def case_wide(others, *off: dict) -> Scenario:
 
 SCENARIOS: dict[str, Scenario] = {
     # --- compensation provisions
+    "blocker-price-compensation": them(
+        {"power": "veto", "stance": "skeptical", "requires": ["price <= 15"]},
+        {"stance": "supportive"}, {"requires": ["price <= 20"]},  # costs us nothing: not priced
+        {"power": "influence"}),
     "blocker-concern-compensation": them(
         {"power": "veto", "stance": "opposed", "concerns": CONCERN},
         {"stance": "supportive"}, {"power": "influence"}, {"concerns": []}),
@@ -143,7 +159,12 @@ SCENARIOS: dict[str, Scenario] = {
     # --- a: form of the agreement
     "appearances-tacit-form": them(
         {"power": "ratify", "stance": "skeptical", "sensitivities": ["loss of face"]},
-        {"sensitivities": ["long meetings"]}, {"power": "influence"}),
+        {"sensitivities": ["long meetings"]}, {"power": "influence"},
+        {"@setting": {"written": True}},  # a written, ratified text: no tacit understanding
+        setting={"written": False}),
+    "appearances-written-form": them(
+        {"power": "ratify", "stance": "skeptical", "sensitivities": ["loss of face"]},
+        {"sensitivities": ["long meetings"]}, {"power": "influence"}, {"@setting": {"written": False}}),
     "opposed-implementer-phased": them(
         {"power": "implement", "stance": "opposed"},
         {"stance": "supportive"}, {"power": "influence"}),
@@ -152,7 +173,7 @@ SCENARIOS: dict[str, Scenario] = {
         {"our_board.requires": ["price >= 12"]}, {"buyers.power": "influence"}),
     "audience-side-letter": them(
         {"power": "influence", "stance": "neutral", "audience": True},
-        {"stance": "supportive"}, {"audience": False}),
+        {"stance": "supportive"}, {"audience": False}, {"@setting": {"public": False}}),
     # --- b: form of the process
     "sensitivity-process-gesture": them(
         {"power": "influence", "stance": "skeptical", "sensitivities": ["being kept waiting"]},
@@ -173,10 +194,13 @@ SCENARIOS: dict[str, Scenario] = {
     # --- c: what is said
     "audience-no-inflaming-words": them(
         {"power": "influence", "stance": "neutral", "audience": True, "interests": INTEREST},
-        {"audience": False}, {"interests": UNLINKED}),
-    "opposed-mollify": them(
+        {"audience": False}, {"@setting": {"public": False}}),
+    "opposed-mollify-public": them(
         {"power": "influence", "stance": "opposed", "concerns": CONCERN},
-        {"power": "none"}, {"stance": "neutral"}),
+        {"power": "none"}, {"stance": "neutral"}, {"@setting": {"public": False}}, setting={"public": True}),
+    "opposed-mollify-private": them(
+        {"power": "influence", "stance": "opposed", "concerns": CONCERN},
+        {"power": "none"}, {"stance": "neutral"}, {"@setting": {"public": True}}),
     "slighted-by-name": them(
         {"power": "influence", "stance": "neutral", "interests": INTEREST,
          "sensitivities": ["being treated as an afterthought"]},
@@ -229,28 +253,34 @@ SCENARIOS: dict[str, Scenario] = {
         {"hardliners.stance": "skeptical"}, {"power": "influence"},
         others=[HARDLINERS]),
     # --- g: outside pressure
+    "counter-adverse-pressure": them(
+        {"power": "influence", "stance": "skeptical", "influenced_by": ADVERSARIES},
+        {"influenced_by": ALLIES}, {"power": "none"}, {"stance": "champion"}),
     "holdout-outside-pressure": them(
-        {"power": "influence", "stance": "skeptical", "influenced_by": INFLUENCERS},
-        {"power": "ratify"}, {"influenced_by": []}),
+        {"power": "influence", "stance": "skeptical", "influenced_by": ALLIES},
+        {"power": "ratify"}, {"influenced_by": []},
+        {"influenced_by": INFLUENCERS}, {"influenced_by": ADVERSARIES}),  # only those for the deal are recruited
     "blocker-outside-pressure": them(
-        {"power": "ratify", "stance": "skeptical", "influenced_by": INFLUENCERS},
-        {"power": "influence"}, {"stance": "supportive"}),
+        {"power": "ratify", "stance": "skeptical", "influenced_by": ALLIES},
+        {"power": "influence"}, {"stance": "supportive"}, {"influenced_by": ADVERSARIES}),
     "our-holdout-allies": us(
-        {"power": "influence", "stance": "skeptical", "influenced_by": INFLUENCERS},
-        {"stance": "supportive"}, {"influenced_by": []}),
+        {"power": "influence", "stance": "skeptical", "influenced_by": ALLIES},
+        {"stance": "supportive"}, {"influenced_by": []}, {"influenced_by": INFLUENCERS}),
     # --- h: thwart their opponents together
     "disarm-the-blocker": them(
-        {"power": "veto", "stance": "opposed"},
-        {"board.stance": "neutral"}, {"board.power": "influence"}, {"stance": "skeptical"},
-        others=[BOARD]),
+        {"power": "veto", "stance": "opposed", "requires": ["price <= 12"]},
+        {"board.stance": "supportive"}, {"board.power": "influence"}, {"stance": "skeptical"},
+        {"requires": ["price <= 16"]},  # its conditions can be met inside our win-set: a routine case
+        others=[CHAMPIONS, OUR_BOARD]),
     "leadership-against-blocker": them(
-        {"power": "ratify", "stance": "supportive"},
+        {"power": "ratify", "stance": "champion"},
         {"hardliners.power": "influence"}, {"hardliners.stance": "skeptical"}, {"power": "influence"},
-        others=[HARDLINERS]),
+        {"stance": "supportive"}, {"our_board.requires": ["price >= 11"]},
+        others=[UNMEETABLE, OUR_BOARD]),
     "disarm-through-concern": them(
-        {"power": "veto", "stance": "opposed", "concerns": CONCERN},
-        {"concerns": []}, {"board.stance": "neutral"},
-        others=[BOARD]),
+        {"power": "veto", "stance": "opposed", "concerns": CONCERN, "requires": ["price <= 12"]},
+        {"concerns": []}, {"board.stance": "supportive"}, {"our_board.requires": ["price >= 11"]},
+        others=[CHAMPIONS, OUR_BOARD]),
     # --- questions to probe
     "probe-unknown-stance": them(
         {"power": "influence", "stance": "unknown"},
@@ -267,6 +297,12 @@ SCENARIOS: dict[str, Scenario] = {
     "probe-unmapped-counterpart": case_wide(
         [OUR_BOARD],
         {"+": [BOARD]}),
+    "probe-influencer-stance": them(
+        {"power": "influence", "stance": "neutral", "influenced_by": INFLUENCERS},
+        {"influenced_by": ALLIES}, {"stance": "champion"}),
+    "probe-their-alternative": case_wide(
+        [BOARD],
+        {"@targets": {"their_reservation": 20}}),
 }
 
 # Rules that can never be a finding with the default set (see test_each_rule_can_win_with_the_defaults).
@@ -374,34 +410,38 @@ def categories_about(analysis, constituency_id: str) -> dict[str, Finding]:
     return {f.category: f for f in analysis.findings if f.constituency and f.constituency.id == constituency_id}
 
 
-def test_h_fires_when_their_leadership_wants_the_deal_and_a_blocker_opposes_it():
-    analysis = analysis_of(BOARD, HARDLINERS)
+def test_h_fires_when_their_leadership_champions_the_deal_and_a_blocker_wants_what_we_cannot_give():
+    analysis = analysis_of(CHAMPIONS, UNMEETABLE, OUR_BOARD)
     h = [(f.rule.id, f.constituency.id) for f in analysis.findings if f.category == "h"]
     assert h == [("leadership-against-blocker", "board"), ("disarm-the-blocker", "hardliners")]
     by_rule = {f.rule.id: f for f in analysis.findings if f.category == "h"}
     assert "Contoso shareholder council" in by_rule["leadership-against-blocker"].advice
     assert "Contoso board" in by_rule["disarm-the-blocker"].advice
+    # Always with its risk: working with their leadership against its own opponents.
+    assert all("discredited" in f.risk or "collusion" in f.risk for f in by_rule.values())
     assert [m.label for m in analysis.moves("them") if m.category == "h"] == [CATEGORIES["h"]]
 
 
-@pytest.mark.parametrize("board, hardliners", [
-    pytest.param({"stance": "neutral"}, {}, id="leadership-not-for-the-deal"),
-    pytest.param({"stance": "skeptical"}, {}, id="leadership-skeptical"),
-    pytest.param({"power": "influence"}, {}, id="supporter-cannot-approve"),
-    pytest.param({"power": "implement"}, {}, id="supporter-only-implements"),
-    pytest.param({}, {"stance": "skeptical"}, id="blocker-not-opposed"),
-    pytest.param({}, {"power": "influence"}, id="opponent-cannot-block"),
-    pytest.param({}, {"power": "implement"}, id="opponent-only-implements"),
-    pytest.param({"side": "us"}, {}, id="supporter-on-our-side"),
-    pytest.param({}, {"side": "us"}, id="opponent-on-our-side"),
+@pytest.mark.parametrize("board, hardliners, ours", [
+    pytest.param({"stance": "supportive"}, {}, {}, id="leadership-only-supportive"),
+    pytest.param({"stance": "neutral"}, {}, {}, id="leadership-not-for-the-deal"),
+    pytest.param({"power": "influence"}, {}, {}, id="champion-cannot-approve"),
+    pytest.param({"power": "implement"}, {}, {}, id="champion-only-implements"),
+    pytest.param({}, {"stance": "skeptical"}, {}, id="blocker-not-opposed"),
+    pytest.param({}, {"power": "influence"}, {}, id="opponent-cannot-block"),
+    pytest.param({}, {"power": "implement"}, {}, id="opponent-only-implements"),
+    pytest.param({}, {"requires": ["price <= 16"]}, {}, id="conditions-we-can-meet"),
+    pytest.param({}, {}, {"requires": ["price >= 11"]}, id="our-win-set-can-meet-them"),
+    pytest.param({"side": "us"}, {}, {}, id="champion-on-our-side"),
+    pytest.param({}, {"side": "us"}, {}, id="opponent-on-our-side"),
 ])
-def test_h_needs_both_halves_on_their_side(board, hardliners):
-    analysis = analysis_of({**BOARD, **board}, {**HARDLINERS, **hardliners})
+def test_h_needs_the_whole_extraordinary_configuration(board, hardliners, ours):
+    analysis = analysis_of({**CHAMPIONS, **board}, {**UNMEETABLE, **hardliners}, {**OUR_BOARD, **ours})
     assert [f.rule.id for f in analysis.findings if f.category == "h"] == []
 
 
 def test_h_does_not_fire_behind_our_table():
-    analysis = analysis_of({**BOARD, "side": "us"}, {**HARDLINERS, "side": "us"})
+    analysis = analysis_of({**CHAMPIONS, "side": "us"}, {**UNMEETABLE, "side": "us"}, {**THEIR_BUYERS, "requires": ["price >= 15"]})
     assert [f for f in analysis.findings if f.category == "h"] == []
 
 
@@ -409,10 +449,14 @@ def test_an_opposed_veto_holder_with_a_concern_gets_a_compensation_quoting_it():
     analysis = analysis_of(subject(power="veto", stance="opposed", concerns=["price increases", "job cuts"]))
     finding = categories_about(analysis, SUBJECT)["compensation"]
     assert finding.rule.id == "blocker-concern-compensation"
-    assert '("price increases")' in finding.advice
     assert "Contoso works council" in finding.advice
-    assert "unit price" in finding.advice  # the issue the concern is tied to
-    assert finding.why.startswith("They hold veto power and are opposed;")
+    [(who, detail)] = finding.details
+    assert who.id == SUBJECT
+    # The concern, and the cheapest step toward them on the issue it is tied to, in points.
+    # 5 points of our best 100: "little" is said only because the points say so.
+    assert detail == '"price increases": Unit price: €19 rather than €20 (costs us 5 points, little of our 100, gives them about 5)'
+    assert finding.cost == 5
+    assert finding.why.startswith("They can block and are not won over;")
 
 
 def test_an_opposed_veto_holder_without_a_concern_gets_no_compensation():
@@ -433,23 +477,30 @@ def test_an_audience_gets_do_not_escalate():
 def test_a_ratifier_sensitive_to_appearances_gets_form_and_frame(sensitivity):
     found = categories_about(analysis_of(subject(power="ratify", stance="skeptical", interests=INTEREST,
                                                  sensitivities=[sensitivity])), SUBJECT)
-    assert (found["a"].rule.id, found["d"].rule.id) == ("appearances-tacit-form", "appearances-frame")
-    assert f'({sensitivity})' in found["a"].advice
-    assert f'sensitive to {sensitivity}' in found["d"].why
+    # A written, ratified text by default: the written form, never a tacit understanding.
+    assert (found["a"].rule.id, found["d"].rule.id) == ("appearances-written-form", "appearances-frame")
+    assert "tacit" not in found["a"].advice
+    assert found["a"].details[0][1] == f"sensitive to {sensitivity}"
+
+
+def test_a_tacit_understanding_only_where_the_deal_need_not_be_written():
+    text = case_text([subject(power="ratify", stance="skeptical", sensitivities=["loss of face"])], {"written": False})
+    found = categories_about(analyse(parse(text), RULES), SUBJECT)
+    assert found["a"].rule.id == "appearances-tacit-form" and "a tacit understanding" in found["a"].advice
 
 
 def test_an_influencer_sensitive_to_appearances_gets_neither():
     found = categories_about(analysis_of(subject(power="influence", stance="skeptical", interests=INTEREST,
                                                  sensitivities=["loss of face"])), SUBJECT)
-    assert "appearances-tacit-form" not in {f.rule.id for f in found.values()}
-    assert "appearances-frame" not in {f.rule.id for f in found.values()}
+    assert {"appearances-tacit-form", "appearances-written-form", "appearances-frame"}.isdisjoint(
+        f.rule.id for f in found.values())
 
 
 def test_the_sensitivity_about_appearances_is_quoted():
     found = categories_about(analysis_of(subject(power="ratify", stance="skeptical", interests=INTEREST,
                                                  sensitivities=["long meetings", "loss of face"])), SUBJECT)
-    assert found["a"].rule.id == "appearances-tacit-form"
-    assert "(long meetings and loss of face)" in found["a"].advice
+    assert found["a"].rule.id == "appearances-written-form"
+    assert found["a"].details[0][1] == "sensitive to long meetings and loss of face"
 
 
 @pytest.mark.parametrize("sensitivity, rule_ids", [
@@ -479,13 +530,32 @@ def test_a_question_about_our_constituency_without_power_reads_well():
     ("them", "veto", "blocker-outside-pressure"),
     ("us", "influence", "our-holdout-allies"),
 ])
-def test_influenced_by_gives_outside_pressure(side, power, rule_id):
-    found = categories_about(analysis_of(subject(side, power=power, stance="neutral",
-                                                 influenced_by=["the regional press", "the mayor"])), SUBJECT)
+def test_outside_pressure_recruits_only_those_who_favour_the_deal(side, power, rule_id):
+    allies = [{"name": "the regional press", "stance": "supportive"}, {"name": "the mayor", "stance": "champion"}]
+    found = categories_about(analysis_of(subject(side, power=power, stance="neutral", influenced_by=allies)), SUBJECT)
     assert found["g"].rule.id == rule_id
-    assert "the regional press and the mayor" in found["g"].advice
+    assert "the regional press and the mayor" in found["g"].details[0][1]
     without = categories_about(analysis_of(subject(side, power=power, stance="neutral")), SUBJECT)
     assert "g" not in without
+    # Plain text: their stance is unknown, so they are not recruited (behind their table, a question instead).
+    unknown = analysis_of(subject(side, power=power, stance="neutral", influenced_by=["the regional press"]))
+    assert "g" not in categories_about(unknown, SUBJECT)
+    if side == "them":
+        assert "probe-influencer-stance" in [q.rule.id for q in unknown.questions if q.constituency]
+
+
+def test_an_influencer_against_the_deal_is_a_risk_to_counter():
+    opposed = [{"name": "the regional press", "stance": "opposed"}]
+    found = categories_about(analysis_of(subject(power="veto", stance="neutral", influenced_by=opposed)), SUBJECT)
+    assert found["g"].rule.id == "counter-adverse-pressure"
+    assert found["g"].details[0][1] == "pressed by the regional press"
+    assert "make the case" not in found["g"].advice
+
+
+def test_an_influencer_named_by_id_brings_its_stance():
+    press = {"id": "press", "name": "Contoso staff newsletter", "side": "them", "power": "influence", "stance": "opposed"}
+    found = categories_about(analysis_of(subject(power="veto", stance="neutral", influenced_by=["press"]), press), SUBJECT)
+    assert found["g"].details[0][1] == "pressed by Contoso staff newsletter"
 
 
 @pytest.mark.parametrize("side, rule_id, question", [
@@ -504,30 +574,43 @@ def test_an_unknown_stance_gives_a_question_to_probe(side, rule_id, question):
 
 def test_a_known_stance_gives_no_stance_question():
     analysis = analysis_of(subject(power="influence", stance="neutral", interests=INTEREST))
-    assert analysis.questions == []
+    assert [q for q in analysis.questions if q.constituency is not None] == []
 
 
 def test_dedup_keeps_the_first_rule_in_file_order():
-    # Both compensation rules fire alone for this veto holder: opposed, with a concern, and binding.
+    # Three compensation rules fire alone for this veto holder: priced, opposed with a concern, and binding.
     fields = subject(power="veto", stance="opposed", concerns=CONCERN, requires=["price <= 15"])
     case = parse(case_text([fields]))
-    for rule_id in ("blocker-concern-compensation", "binding-condition-compensation"):
+    rules = ("blocker-price-compensation", "blocker-concern-compensation", "binding-condition-compensation")
+    for rule_id in rules:
         assert len(findings_of(case, alone(rule_id), rule_id, "them")) == 1
     compensation = [f for f in analyse(case, RULES).findings if f.category == "compensation"]
-    assert [f.rule.id for f in compensation] == ["blocker-concern-compensation"]
-    # The same two rules in the other order: now the other one is kept.
+    assert [f.rule.id for f in compensation] == ["blocker-price-compensation"]
+    # The same rules in the other order: now the other one is kept.
     swapped = RuleSet(rules=(BY_ID["binding-condition-compensation"], BY_ID["blocker-concern-compensation"]))
     assert [f.rule.id for f in analyse(case, swapped).findings] == ["binding-condition-compensation"]
 
 
-def test_dedup_is_per_constituency():
+def test_a_rule_that_fires_for_several_constituencies_is_one_finding_naming_them_all():
     analysis = analysis_of(
         subject(power="influence", stance="neutral", audience=True),
         {"id": "press", "name": "Contoso staff newsletter", "side": "them", "power": "influence",
          "stance": "neutral", "audience": True},
     )
-    f = [(x.rule.id, x.constituency.id) for x in analysis.findings if x.category == "f"]
-    assert f == [("audience-do-not-escalate", SUBJECT), ("audience-do-not-escalate", "press")]
+    f = [(x.rule.id, tuple(c.id for c in x.constituencies)) for x in analysis.findings if x.category == "f"]
+    assert f == [("audience-do-not-escalate", (SUBJECT, "press"))]
+    [finding] = [x for x in analysis.findings if x.category == "f"]
+    assert "Contoso works council and Contoso staff newsletter" in finding.advice
+
+
+def test_what_differs_between_constituencies_is_in_the_details():
+    analysis = analysis_of(
+        subject(power="veto", stance="opposed", concerns=["price increases"]),
+        {**HARDLINERS, "concerns": ["a late delivery schedule"]},
+    )
+    [finding] = [f for f in analysis.findings if f.rule.id == "blocker-concern-compensation"]
+    assert [c.id for c in finding.constituencies] == [SUBJECT, "hardliners"]
+    assert [d.split(":")[0] for _, d in finding.details] == ['"price increases"', '"a late delivery schedule"']
 
 
 def test_one_finding_per_constituency_and_category_in_every_scenario():

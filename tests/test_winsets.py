@@ -124,8 +124,8 @@ def components(case: Case) -> list[list]:
 # --- the example cases ---------------------------------------------------------------
 
 
-def test_there_are_five_examples():
-    assert len(EXAMPLES) == 5
+def test_there_are_examples():
+    assert len(EXAMPLES) >= 5
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

@@ -20,7 +20,7 @@ from briefgen.errors import CaseError, Problem
 from briefgen.level2.prices import Prices, movable_issues, prices
 from briefgen.level2.rules import CATEGORIES, Rule, RuleSet
 from briefgen.level2.winsets import WinSets, analyse_win_sets
-from briefgen.terms import format_points, format_value, in_sentence
+from briefgen.terms import format_points, in_sentence
 
 SUPPORT = ("champion", "supportive")
 STANCE_WORDS = {"champion": "champions of the deal", "supportive": "supportive", "neutral": "neutral",
@@ -306,10 +306,11 @@ def linked_issues(case: Case, c: Constituency) -> list[str]:
     those whose name shares a word with its interests or concerns."""
     named = [issue.id for issue in case.issues if any(issue.id in k.issue_ids for k in case.conditions[c.id])]
     said = _tokens(" ".join(c.interests + c.concerns))
-    mentioned = [
-        issue.id for issue in case.issues
-        if issue.id not in named and _tokens(f"{issue.id} {issue.name}") & said
-    ]
+    words = {issue.id: _tokens(f"{issue.id} {issue.name}") for issue in case.issues}
+    # A word in many labels ('Germany' in three of five) ties a concern to no issue in particular.
+    common = {w for w in set().union(*words.values()) if len(case.issues) >= 3 and
+              sum(w in ws for ws in words.values()) * 3 > len(case.issues)}
+    mentioned = [issue.id for issue in case.issues if issue.id not in named and (words[issue.id] - common) & said]
     return named + mentioned
 
 
@@ -357,22 +358,27 @@ def _words(facts: dict, case: Case, context: _Context) -> dict:
 def _term_words(case: Case, c: Constituency, linked: list[str], context: _Context) -> dict:
     """$price: the change that meets its conditions, with what it costs us and
     gives them; $gain: the cheapest step toward them on an issue tied to it."""
-    locale = case.offer_sheet.locale
     words: dict = {"price": "", "gain": ""}
     price = context.prices.of(c)
+    from briefgen.level2.plan import changes_text
+
     if price is not None and price.meetable and price.changes:
-        moved = "; ".join(f"{change.issue.name}: {format_value(change.issue, change.after, locale)} rather than "
-                          f"{format_value(change.issue, change.before, locale)}" for change in price.changes)
-        words["price"] = f"{moved} ({points_phrase(price.cost, price.gain, case)})"
+        words["price"] = f"{changes_text(case, price.changes)} ({points_phrase(price.cost, price.gain, case)})"
         words["_price_cost"] = price.cost
     reference = context.prices.reference
     steps = [step for issue_id in linked if reference is not None and (step := _step(case, case.issue(issue_id), reference[issue_id]))]
     if steps:
         issue, before, after, cost, gain = min(steps, key=lambda s: (s[3] / s[4], s[3]))
-        words["gain"] = (f"{issue.name}: {format_value(issue, after, locale)} rather than "
-                         f"{format_value(issue, before, locale)} ({points_phrase(cost, gain, case)})")
+        words["gain"] = f"{changes_text(case, [_Step(issue, before, after)])} ({points_phrase(cost, gain, case)})"
         words["_gain_cost"] = cost
     return words
+
+
+@dataclass(frozen=True)
+class _Step:
+    issue: object
+    before: object
+    after: object
 
 
 def _step(case: Case, issue, current):

@@ -2,7 +2,10 @@
 
 A move's worth is a product of four things the case says:
 
-    worth = power x distance x (1 + removed) / (1 + cost / room)
+    worth = side x power x distance x (1 + removed) / (1 + cost / room)
+
+- side: 1 behind their table, 0.5 behind ours (our own people we can talk
+  to directly; their Level II is where a deal is usually lost);
 
 - power: how much the constituency can do to the deal (ratify or veto 1,
   implement 0.7, influence 0.4, none 0.1);
@@ -55,8 +58,11 @@ class Move:
                 "rule": self.rule}
 
 
+SIDE = {"them": 1.0, "us": 0.5}
+
+
 def worth(c: Constituency, removed: float, cost: float | None, room: float) -> float:
-    return POWER[c.power] * DISTANCE[c.stance] * (1 + removed) / (1 + max(cost or 0.0, 0.0) / room)
+    return SIDE[c.side] * POWER[c.power] * DISTANCE[c.stance] * (1 + removed) / (1 + max(cost or 0.0, 0.0) / room)
 
 
 def game_plan(case: Case, analysis, packages: list[Mapping]) -> list[Move]:
@@ -67,12 +73,13 @@ def game_plan(case: Case, analysis, packages: list[Mapping]) -> list[Move]:
     for c in case.constituencies:
         price = prices.of(c)
         removed = price.removed_share if price is not None else 0.0
-        if price is not None and price.meetable and price.changes and not price.free:
+        priced = price is not None and price.meetable and price.changes and not price.free
+        if priced:
             (blockers if c.can_block else preferences).append((c, price, worth(c, removed, price.cost, room)))
-        elif DISTANCE[c.stance] > 0 or _in_h(analysis, c):
-            finding = _best_finding(analysis, c)
-            if finding is not None:
-                findings.append((finding, worth(c, removed, finding.cost, room) if DISTANCE[c.stance] else 0.5))
+        if DISTANCE[c.stance] > 0 or _in_h(analysis, c):
+            for finding in _best_findings(case, analysis, c, terms_move=priced):
+                findings.append((finding, worth(c, removed, finding.cost, room) * (0.9 if priced else 1.0)
+                                 if DISTANCE[c.stance] else 0.5))
     candidates = []
     if blockers:
         candidates.append(_price_move(case, blockers, packages, reference))
@@ -97,9 +104,17 @@ def _in_h(analysis, c: Constituency) -> bool:
     return any(c in f.constituencies and f.category == "h" for f in analysis.findings)
 
 
-def _best_finding(analysis, c: Constituency):
-    mine = [f for f in analysis.findings if c in f.constituencies and f.category in ORDER and f.risk]
-    return min(mine, key=lambda f: ORDER.index(f.category)) if mine else None
+def _best_findings(case: Case, analysis, c: Constituency, terms_move: bool) -> list:
+    """Its first finding by ORDER (none where a change of terms is its move, unless
+    someone presses it against the deal: countering that is a move of its own)."""
+    mine = sorted((f for f in analysis.findings if c in f.constituencies and f.category in ORDER and f.risk),
+                  key=lambda f: ORDER.index(f.category))
+    chosen = [] if terms_move or not mine else [mine[0]]
+    pressed = [i for i in case.influencers(c) if i.stance in ("opposed", "skeptical")]
+    if pressed:
+        chosen += [f for f in mine if f.category == "g" and f not in chosen][:1]
+    return chosen
+
 
 
 def _buys(constituencies) -> str:
@@ -166,7 +181,15 @@ def _preference_move(case: Case, group, packages) -> Move:
     conditions = _names(sorted({text for c in who for text in c.requires}))
     move = f"Meet the condition that {_names([c.display_name for c in who])} set ({conditions}), though no ratifier requires it."
     details = tuple((c, f"{changes_text(case, p.changes)}{'; ' + _carried(case, c, packages) if packages else ''}") for c, p, _ in group)
-    if any(c.side == "us" for c in who):
+    concern = next((c.concerns[0] for c in who if c.concerns), None)
+    answer = f", as the answer to \u201c{concern}\u201d" if concern else ""
+    if packages and all(all(k(p) for c in who for k in case.conditions[c.id]) for p in packages):
+        when = f"Already in every package: say so when the offer goes out{answer}."
+    elif packages and (meet := [package_label(n) for n, p in enumerate(packages)
+                                if all(k(p) for c in who for k in case.conditions[c.id])]):
+        when = (f"{_packages(meet)[0].upper()}{_packages(meet)[1:]} already offer{'s' if len(meet) == 1 else ''} it; if they choose "
+                "another, give it only against their first counter-offer, for a term we value.")
+    elif any(c.side == "us" for c in who):
         when = "Before the first offer: our own side needs it, so no package should leave it out."
     elif cost <= 0.05 * case.best_score():
         when = "In the first offer: it is cheap."
