@@ -158,7 +158,7 @@ def _price_move(case: Case, blockers, packages, reference: float | None) -> Move
     details = tuple((c, f"{changes_text(case, price.changes)} ({format_points(price.cost)} of our points"
                         f"{'; ' + _carried(case, c, packages) if packages else ''})") for c, price, _ in blockers)
     names = _names([c.display_name for c in who])
-    move = (f"Pay the price of the yes of {names} once, in the terms, and name each term as the answer to their "
+    move = (f"Pay once, in the terms, for the yes of {names}, and name each term as the answer to their "
             "concern rather than as a concession.")
     concerns = [f"\u201c{c.concerns[0]}\u201d" for c in who if c.concerns]
     when = "In the first offer" + (f", worded as the answer to {_names(concerns)}." if concerns else ".")
