@@ -188,3 +188,40 @@ def test_swing_weights_are_normalised(tmp_path):
     case = load_case(path)
     assert case.issue("rent").points == {4000: 50, 5200: 0}
     assert [o.points for o in case.issue("term").options] == [25, 15, 0]
+
+
+@st.composite
+def unpointed_cases(draw):
+    """A case with no points: ranks or weights, ratings or best and worst, for us and perhaps for them."""
+    count = draw(st.integers(1, 6))
+    by_weight = draw(st.booleans())
+    theirs = draw(st.booleans())
+    lines = ["---", "title: Generated", "parties: {us: {name: A}, them: {name: B}}", "issues:"]
+    for k in range(count):
+        lines.append(f"  - id: issue{k}")
+        lines.append(f"    {'weight' if by_weight else 'rank'}: {draw(st.integers(1, 50)) if by_weight else draw(st.integers(1, count))}")
+        if theirs:
+            lines.append(f"    their_rank: {draw(st.integers(1, count))}")
+        if draw(st.booleans()):
+            low = draw(st.integers(0, 1000))
+            high = low + draw(st.integers(1, 500))
+            best, worst = draw(st.permutations([low, high]))
+            lines += [f"    range: {{min: {low}, max: {high}}}", f"    best: {best}", f"    worst: {worst}"]
+        else:
+            ratings = draw(st.lists(st.integers(0, 100), min_size=1, max_size=5))
+            ratings[draw(st.integers(0, len(ratings) - 1))] = 100  # the best option is rated 100
+            lines.append("    options:")
+            lines += [f"      - {{value: {n}, rating: {r}}}" for n, r in enumerate(ratings)]
+    return "\n".join(lines + ["---", ""])
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=unpointed_cases())
+def test_any_ranked_case_gets_points_whose_best_package_scores_100(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("gen") / "case.md"
+    path.write_text(text)
+    work_out(path, lambda shown: True)
+    case = load_case(path)
+    assert case.best_score() == pytest.approx(100, abs=1e-6)
+    assert all(o.points >= 0 for i in case.issues for o in i.options or ())
+    assert all(not i.their_points_assumed for i in case.issues) == ("their_rank" in text)

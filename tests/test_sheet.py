@@ -206,3 +206,61 @@ def test_the_issues_table_as_csv(hiring, tmp_path):
     table.write_text(text.replace("Base salary,USD,range,", "Base salary,USD,options,"), encoding="utf-8")
     assert "sheet 'issues', row 2, column D (kind): this column only shows 'range'" in run(
         "sheet", "import", str(table), str(case)).output
+
+
+# --- many edits, generated -------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LABELS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).filter(
+    lambda t: t == t.strip() and t.strip())
+
+
+@st.composite
+def edits(draw):
+    """An example case and some of its option labels, ratings and points changed."""
+    example = draw(st.sampled_from(EXAMPLES))
+    case = load_case(example)
+    options = [(i, n) for i, issue in enumerate(case.issues) for n in range(len(issue.options or ()))]
+    chosen = draw(st.lists(st.sampled_from(options), min_size=1, max_size=6, unique=True))
+    changes = []
+    for i, n in chosen:
+        field = draw(st.sampled_from(["label", "rating", "points"]))
+        value = (draw(LABELS) if field == "label" else draw(st.integers(0, 100)) if field == "rating"
+                 else round(case.issues[i].options[n].points + draw(st.floats(0.5, 20)), 2))
+        changes.append((i, n, field, value))
+    return example, changes
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edit_set=edits())
+def test_generated_edits_change_exactly_those_values(tmp_path_factory, edit_set):
+    example, changes = edit_set
+    folder = tmp_path_factory.mktemp("edits")
+    case, book = folder / example.name, folder / "tables.xlsx"
+    case.write_bytes(example.read_bytes())
+    before = load_case(case)
+    assert run("sheet", "export", str(case), "-o", str(book)).exit_code == 0
+    workbook = load_workbook(book)
+    option_rows = {(r[0], r[1]): k for k, r in enumerate(workbook["options"].iter_rows(values_only=True), start=1)}
+    point_rows = {(r[0], r[1]): k for k, r in enumerate(workbook["our points"].iter_rows(values_only=True), start=1)}
+    expected = before.model_dump(by_alias=True)
+    for i, n, field, value in changes:
+        issue = before.issues[i]
+        key = (issue.id, issue.options[n].value)
+        sheet, row, column = (("our points", point_rows[key], 4) if field == "points"
+                              else ("options", option_rows[key], 3 if field == "label" else 4))
+        cell = workbook[sheet].cell(row, column)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
+        expected["issues"][i]["options"][n][field] = value
+    workbook.save(book)
+    result = run("sheet", "import", str(book), str(case))
+    assert result.exit_code == 0, result.output
+    after = load_case(case)
+    assert after.model_dump(by_alias=True) == expected
+    comments = [line for line in example.read_text().splitlines() if line.lstrip().startswith("#")]
+    assert all(line in case.read_text().splitlines() for line in comments)
+    assert after.body == before.body
