@@ -117,7 +117,7 @@ def test_little_is_said_only_when_the_points_say_so(examples, path):
     case, analysis = examples[path.stem]
     for text in texts(analysis):
         assert "costs us little" not in text and "even if it costs" not in text
-        for cost in re.findall(r"costs us ([\d.]+) points, little", text):
+        for cost in re.findall(r"costs us ([\d.]+) points?, little", text):
             assert float(cost) <= LITTLE * case.best_score()
 
 
@@ -235,3 +235,9 @@ def test_explain_json_prints_the_plan_and_the_findings(tmp_path, monkeypatch):
         ids = {c.id for c in load_case(case).constituencies}
         assert set(finding["constituencies"]) <= ids
     assert {"rank", "move", "cost", "buys", "risk", "when"} <= set(data["plan"][0])
+
+
+def test_one_point_is_singular(examples):
+    _, analysis = examples["reunification-talks"]
+    assert any("costs us 1 point," in t for t in texts(analysis))
+    assert not any("1 points" in t for t in texts(analysis))

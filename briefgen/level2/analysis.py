@@ -396,7 +396,7 @@ LITTLE = 0.05  # a change worth at most this share of our best score costs us li
 
 def points_phrase(cost: float, gain: float | None, case: Case) -> str:
     """'4 of our points, little of our 90; about 9 of theirs': 'little' only when the points say so."""
-    text = "costs us nothing" if cost <= 1e-9 else f"costs us {format_points(cost)} points"
+    text = "costs us nothing" if cost <= 1e-9 else f"costs us {format_points(cost)} point{'' if format_points(cost) == '1' else 's'}"
     if 1e-9 < cost <= LITTLE * case.best_score():
         text += f", little of our {format_points(case.best_score())}"
     if gain:
