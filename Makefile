@@ -19,6 +19,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_meso.py
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_rounds.py
 
 # The offer sheet's catalogs in step with its templates (after changing their words;
 # `make catalogs NEW=ko` starts a catalog for a new language), then what is still to translate.

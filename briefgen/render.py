@@ -65,6 +65,7 @@ class Brief:
     meso: Meso
     level2: Analysis
     history: History | None
+    estimated: Case  # the case with their points as the rounds updated them (the case itself without rounds)
     body: Markup
     locale: str
     generated: str
@@ -95,15 +96,18 @@ class Brief:
 
 def brief_context(case: Case, offers: Meso, level2: Analysis, today: datetime.date) -> Brief:
     """The brief in the team's locale (briefgen.toml), whatever the offer sheet's."""
+    read = history(case)
+    estimated = read.estimate.case if read else case  # once rounds exist, their points as the answers updated them
     return Brief(
         case=case,
         packages=[
-            Package(p.label, case.issue(p.lead) if p.lead else None, p.decoding, assess(case, p.terms))
+            Package(p.label, case.issue(p.lead) if p.lead else None, p.decoding, assess(estimated, p.terms))
             for p in offers.packages
         ],
         meso=offers,
         level2=level2,
-        history=history(case),
+        history=read,
+        estimated=estimated,
         body=body_html(case.body)[0],
         locale=case.locale,
         generated=format_date(today, "long", locale=case.locale),
