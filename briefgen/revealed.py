@@ -219,11 +219,10 @@ def _conflict(case: Case, rows, span) -> str:
         if margin is None or margin <= 1e-7 * max(span.sum(), 1):
             comparison = rows[end - 1][0]
             earlier = sorted({c.round for c, _ in rows[:end - 1]} - {comparison.round})
-            when = (f"round {earlier[0]}" if len(earlier) == 1 else
-                    f"rounds {', '.join(map(str, earlier[:-1]))} and {earlier[-1]}")
+            said = ("the rest of that round's answer" if not earlier else f"what they said in round {earlier[0]}"
+                    if len(earlier) == 1 else f"what they said in rounds {', '.join(map(str, earlier[:-1]))} and {earlier[-1]}")
             return (f"in round {comparison.round}, {comparison.better_name} over {comparison.worse_name} contradicts "
-                    + (f"what they said in {when}" if earlier else "the rest of that round's answer")
-                    + ": no weighting of the issues makes both true")
+                    f"{said}: no weighting of the issues makes both true")
     return "their answers contradict each other"
 
 

@@ -138,6 +138,23 @@ def test_a_contradiction_in_the_brief_and_json():
     assert found.next_moves[-1].startswith("No weighting of the issues agrees with every answer: in round 2")
 
 
+def test_a_contradiction_within_one_round_is_named_so():
+    """A over B: $8,000 more salary outweighs a 1-year term instead of 2; A over C: a 2-year term instead of 3
+    outweighs $10,000 more. With the shapes of our estimate, no weighting of the two issues makes both true."""
+    block = """\
+  - offered:
+      - {salary: 100000, remote_days: 1, term: 2}
+      - {salary: 92000, remote_days: 1, term: 1}
+      - {salary: 110000, remote_days: 1, term: 3}
+    chose: A
+"""
+    case = case_of(with_rounds(block))
+    updated = estimate(case, comparisons(case))
+    assert not updated.consistent
+    assert updated.conflict == ("in round 1, A over C contradicts the rest of that round's answer: no weighting of the "
+                                "issues makes both true")
+
+
 def test_no_rounds_no_change():
     case = case_of(HIRING)
     assert history(case) is None
