@@ -66,6 +66,7 @@ def parse_yaml(text: str, path: str):
 
 MAX_DEPTH = 20  # levels of nesting; a case file uses about five
 MAX_DIGITS = 100  # digits in a whole number; Python refuses to read more than 4,300
+MAX_ENTRIES = 1_002  # entries in one list or mapping: the points of a range issue's 1,000 values, and a little
 
 
 def _check_shape(yaml, text: str, path: str) -> None:
@@ -74,17 +75,17 @@ def _check_shape(yaml, text: str, path: str) -> None:
     Python's limit on integers, both reported far from the mistake."""
     from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, ScalarEvent
 
-    open_collections = []  # for each: [is a mapping, its current key or index, a key comes next]
+    open_collections = []  # for each: [is a mapping, its current key or index, a key comes next, entries so far]
     for event in yaml.parse(text):
         mark = event.start_mark
         if isinstance(event, ScalarEvent) and open_collections and open_collections[-1][0] and open_collections[-1][2]:
-            open_collections[-1][1:] = [event.value, False]  # a key
+            open_collections[-1][1:3] = [event.value, False]  # a key
             continue
         if isinstance(event, CollectionStartEvent):
             if len(open_collections) == MAX_DEPTH:
                 raise CaseError([Problem(path, mark.line + 1, mark.column + 1, (
                     f"YAML: nested too deeply: more than {MAX_DEPTH} levels; a case file nests a few levels, not dozens"))])
-            open_collections.append([isinstance(event, MappingStartEvent), 0, True])
+            open_collections.append([isinstance(event, MappingStartEvent), 0, True, 0])
             continue
         digits = sum(c.isdigit() for c in event.value) if isinstance(event, ScalarEvent) and event.style is None else 0
         if digits > MAX_DIGITS and re.fullmatch(r"[-+]?[0-9][0-9_]*", event.value):
@@ -94,10 +95,17 @@ def _check_shape(yaml, text: str, path: str) -> None:
         if isinstance(event, CollectionEndEvent):
             open_collections.pop()
         if isinstance(event, (ScalarEvent, AliasEvent, CollectionEndEvent)) and open_collections:
-            if open_collections[-1][0]:
-                open_collections[-1][2] = True  # the value is done: a key comes next
+            current = open_collections[-1]
+            if current[0]:
+                current[2] = True  # the value is done: a key comes next
             else:
-                open_collections[-1][1] += 1
+                current[1] += 1
+            current[3] += 1
+            if current[3] > MAX_ENTRIES:  # refused while parsing: 20,000 tags took a minute to parse, then to refuse
+                where = ".".join(str(c[1]) for c in open_collections[:-1]) or "the frontmatter"
+                raise CaseError([Problem(path, mark.line + 1, mark.column + 1, (
+                    f"{where}: more than {MAX_ENTRIES:,} entries; no list or mapping in a case file needs as many "
+                    "(see the README's limits)"))])
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
