@@ -14,6 +14,7 @@ or still journalled, and no file of an indexed version can be missing.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def verify(folder: Path, deep: bool = False, rules=None, project: Project = Proj
                             if line != "ok"]
         try:
             db.execute("INSERT INTO search (search) VALUES ('integrity-check')")
-        except Exception as error:
+        except sqlite3.DatabaseError as error:
             result.problems.append(f"the search index is damaged ({error}): archive search may miss versions")
     previous = GENESIS
     indexed = set()

@@ -459,3 +459,9 @@ def test_a_staging_folder_linked_outside_is_never_written_to(folder, fast_render
     assert result.exit_code == 1
     assert result.output.startswith("Error: the staging folder '.staging' points outside the archive")
     assert list((tmp_path / "elsewhere").iterdir()) == [] and not (tmp_path / "missing").exists()
+
+
+def test_a_damaged_search_index_is_reported_by_verify(folder):
+    sql(folder, "UPDATE search_data SET block = x'00' WHERE id > 10")  # FTS5's own pages, beneath its content
+    code, problems, _ = verify(folder)
+    assert code == 1 and any(p.startswith("problem: the search index is damaged (") for p in problems), problems
