@@ -102,6 +102,25 @@ def offer_sheet_context(case: Case, packages: Sequence[Mapping], today: datetime
     )
 
 
+# A number in groups (a telephone number, '30 000'): in a right-to-left paragraph the bidi
+# algorithm would lay its groups out from the right ('6789 345 12 966+'); a left-to-right
+# isolate with no-break spaces keeps it in order and on one line.
+NUMBER_IN_GROUPS = re.compile(r"(?<![\w+])\+?\d+(?:[ \u00a0./-]\d+)+")
+LRI, PDI = "\u2066", "\u2069"
+
+
+def numbers_kept_whole(html: str) -> str:
+    """The HTML of a right-to-left text with each number in groups isolated, outside tags only."""
+    parts = re.split(r"(<[^>]*>)", html)
+    return "".join(part if part.startswith("<") else NUMBER_IN_GROUPS.sub(_whole, part)
+                   for part in parts)
+
+
+def _whole(number: re.Match) -> str:
+    """One unbreakable left-to-right piece (the layout reorders the pieces of a line between spaces)."""
+    return f"{LRI}{number[0].replace(' ', chr(0xA0))}{PDI}"
+
+
 def reference_code(case_id: str) -> str:
     """A reference for a case that says nothing of it (its id is its file name,
     which may be telling): six characters of the id's hash, the same every time."""

@@ -37,7 +37,8 @@ from briefgen.case import Case, Issue
 from briefgen.errors import CaseError, Problem
 from briefgen.level2.analysis import Analysis
 from briefgen.meso import Meso
-from briefgen.offer_sheet import BIDI_MARKS, OfferOption, OfferSheet, offer_sheet_context, reference_code  # noqa: F401 (render's API)
+from briefgen.offer_sheet import (BIDI_MARKS, OfferOption, OfferSheet, numbers_kept_whole,  # noqa: F401 (render's API)
+                                  offer_sheet_context, reference_code)
 from briefgen.project import TEMPLATES, Project, email_logo
 from briefgen.reading import History, history
 from briefgen.scoring import Assessment, assess
@@ -131,7 +132,7 @@ def environment(theme: Path | None = None, language: str = catalogs.SOURCE) -> j
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(catalogs.translations(language), newstyle=True)
     env.filters["points"] = format_points
-    env.filters["markdown"] = lambda text: body_html(text)[0]
+    env.filters["markdown"] = sheet_markdown
     env.filters["paragraphs"] = plaintext.paragraphs
     env.filters["text_direction"] = plaintext.direction
     env.globals["text_table"] = plaintext.table
@@ -201,6 +202,13 @@ def _mtime(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except OSError:
         return None
+
+
+def sheet_markdown(text: str) -> Markup:
+    """A case's Markdown for the offer sheet: the body's safe subset; in a right-to-left
+    text, numbers in groups kept in their order."""
+    html = body_html(text)[0]
+    return Markup(numbers_kept_whole(html)) if plaintext.direction(text) == "rtl" else html
 
 
 def page_size(locale: str) -> str:

@@ -483,3 +483,9 @@ def test_the_word_sheet_speaks_the_language_too(language):
     assert _english_left(case, "docx", text.encode(), language) == []
     body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
     assert (b"<w:bidiVisual/>" in body) == (language == "ar")
+
+
+def test_numbers_in_groups_stay_in_order_in_right_to_left_text():
+    html = str(render.sheet_markdown("يُرجى الاتصال على الرقم +966 12 345 6789 أو [هنا](https://x.example/a 1 2)."))
+    assert "\u2066+966\u00a012\u00a0345\u00a06789\u2069" in html and 'href="https://x.example/a' in html
+    assert "\u2066" not in str(render.sheet_markdown("Call +1 555 0100."))  # left to right: as written
