@@ -1,6 +1,6 @@
 """The archive: case write-ups that can be found and trusted for years.
 
-An archive folder holds:
+An archive folder (default: the project's `archive/`) holds:
 
     index.sqlite          every archived version (a hash chain), a journal of writes
                           under way, and a full-text index (SQLite FTS5)

@@ -19,14 +19,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.case import Case, load_case
+from briefgen.case import Case, case_id_for, load_case
 from briefgen.catalogs import LOCALES, missing_catalog_note
-from briefgen.errors import BriefgenError, CaseError, Problem
+from briefgen.errors import BriefgenError, CaseError, Problem, UsageError
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso
 from briefgen.reading import offers_now  # the case's MESO set, or once rounds exist the next one
-from briefgen.project import TEMPLATES, Project, hash_files
+from briefgen.project import TEMPLATES, Project, find_root, hash_files
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
@@ -35,6 +35,54 @@ OFFER_SHEET = "offer-sheet.pdf"
 def find_cases(root: Path = Path(".")) -> list[Path]:
     """The default set of cases: every cases/*.md under `root`, in name order."""
     return sorted((root / "cases").glob("*.md"))
+
+
+def expand_cases(paths: Iterable[Path]) -> list[Path]:
+    """The case files named: a folder stands for every *.md in it; each file once, in the order given."""
+    found: dict[Path, Path] = {}
+    for path in paths:
+        for file in sorted(path.glob("*.md")) if path.is_dir() else [path]:
+            found.setdefault(file.resolve(), file)
+    return list(found.values())
+
+
+def project_of(paths: list[Path]) -> Path:
+    """The one project the case files belong to (see project.find_root); a usage error if they are of several."""
+    roots = {path: find_root(path.parent) for path in paths}
+    first = paths[0]
+    other = next((path for path in paths if roots[path].resolve() != roots[first].resolve()), None)
+    if other is not None:
+        raise UsageError(f"{first} belongs to the project in {roots[first]}, {other} to the one in {roots[other]}; "
+                         "give one project's cases at a time")
+    return roots[first]
+
+
+def id_collisions(paths: Iterable[Path], root: Path) -> dict[Path, Problem]:
+    """The case files named whose case id is also that of another file, named or in the project's cases/.
+
+    Their documents would overwrite each other, and the archive would file them
+    as versions of one case: each is an error naming the other, and neither is built.
+    """
+    named = list(paths)
+    by_id: dict[str, list[Path]] = {}
+    for path in expand_cases([*named, *find_cases(root)]):
+        by_id.setdefault(_id_key(path), []).append(path)
+    clashes = {}
+    for path in named:
+        others = [other for other in by_id.get(_id_key(path), []) if other.resolve() != path.resolve()]
+        if others:
+            clashes[path] = Problem(str(path), 1, 1, (
+                f"the case id '{case_id_for(path)}' (the file name without .md) is also that of {others[0]}: their "
+                "documents would overwrite each other and the archive would mix them; rename one of the files"))
+    return clashes
+
+
+def _id_key(path: Path) -> str:
+    """The case id as the file system compares folder names (on macOS and Windows, in any case)."""
+    try:
+        return case_id_for(path).casefold()
+    except CaseError:  # no id at all: reported when the case is loaded
+        return f"\0{path.resolve()}"
 
 
 def project_rules(root: Path = Path(".")) -> RuleSet:
@@ -60,6 +108,8 @@ class CaseBuild:
     written: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    incomplete: bool = False  # a document the user asked for (the offer sheet) could not be written
+    clean_again: bool = False  # (watch) the case had problems at its last build and has none now
 
     @property
     def ok(self) -> bool:
@@ -75,7 +125,7 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
     build depends on (see inputs_fingerprint), each case folder records what
     it was built from, so that `unchanged` can skip it next time.
     """
-    job = _Job(output, rules, today or datetime.date.today(), fingerprint, project)
+    job = _Job(output, rules, today or build_date(), fingerprint, project)
     paths = list(paths)
     if jobs <= 1 or len(paths) <= 1:
         yield from map(job, paths)
@@ -157,16 +207,26 @@ class _Job:
                                        "flatten its lists, quotes and emphasis")]
             return result
         folder = self.output / case.id
+        if other := built_from_another(folder, path):
+            result.problems = [Problem(str(path), 1, 1, (
+                f"{folder} holds the documents of {other}, whose case id is the same ('{case.id}'); nothing was "
+                "written: rename one of the files, or build into another folder with -o"))]
+            return result
         remove_leftovers(folder)
         files = {folder / name: pdf for name, pdf in documents.items()}
+        if OFFER_SHEET not in documents:
+            result.incomplete = sheet_expected(case)
         if self.fingerprint is not None:
-            record = {"inputs": case_fingerprint(path, self.fingerprint), "documents": sorted(documents)}
+            record = {"inputs": case_fingerprint(path, self.fingerprint), "documents": sorted(documents),
+                      "incomplete": result.incomplete, "source": str(path.resolve())}
+            if OFFER_SHEET in documents and case.offer_sheet.valid_until is not None:
+                record["valid_until"] = case.offer_sheet.valid_until.isoformat()
             files[folder / BUILT_FROM] = json.dumps(record).encode()
         result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
         if OFFER_SHEET in documents and (note := missing_catalog_note(case.offer_sheet.locale, case.path)):
             result.notes.append(note)
         if OFFER_SHEET not in documents:
-            why = _no_offer_sheet(case, offers)
+            why = _no_offer_sheet(case, offers, self.today)
             stale = folder / OFFER_SHEET
             if stale.exists():
                 remove(stale)
@@ -196,25 +256,72 @@ def case_fingerprint(path: Path, inputs: str) -> str:
     return hashlib.sha256(inputs.encode() + path.read_bytes()).hexdigest()
 
 
-def unchanged(path: Path, output: Path, inputs: str) -> bool:
-    """Whether the case's documents were built from exactly its present inputs."""
-    from briefgen.case import case_id_for
+def unchanged(path: Path, output: Path, inputs: str, today: datetime.date | None = None) -> bool:
+    """Whether the case's documents were built from exactly its present inputs, and still hold.
 
-    folder = output / case_id_for(path)
+    A case whose offer sheet could not be written is never unchanged (it is
+    built, and reported, until it is fixed), nor one whose sheet has expired since.
+    """
     try:
+        folder = output / case_id_for(path)
         record = json.loads((folder / BUILT_FROM).read_text())
-        return record["inputs"] == case_fingerprint(path, inputs) and all(
-            (folder / name).is_file() for name in record["documents"])
-    except (OSError, ValueError, KeyError, TypeError):
+        expired = record.get("valid_until") is not None and (
+            datetime.date.fromisoformat(record["valid_until"]) < (today or build_date()))
+        return (record["inputs"] == case_fingerprint(path, inputs) and record.get("source") == str(path.resolve())
+                and not record.get("incomplete") and not expired
+                and all((folder / name).is_file() for name in record["documents"]))
+    except (OSError, ValueError, KeyError, TypeError, CaseError):
         return False
 
 
-def _no_offer_sheet(case: Case, offers: Meso) -> str:
+def built_from_another(folder: Path, path: Path) -> str | None:
+    """The other case file (still there) whose documents `folder` holds, or None."""
+    try:
+        source = json.loads((folder / BUILT_FROM).read_text())["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    other = Path(source)
+    return os.path.relpath(other) if other != path.resolve() and other.is_file() else None
+
+
+def build_date() -> datetime.date:
+    """The date documents are made as of: today, or BRIEFGEN_TODAY (an ISO date) for a reproducible build."""
+    written = os.environ.get("BRIEFGEN_TODAY")
+    if not written:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(written)
+    except ValueError:
+        raise BriefgenError(f"BRIEFGEN_TODAY={written!r} is not a date; write it as 2026-11-24, or unset it") from None
+
+
+def expired(case: Case, today: datetime.date) -> bool:
+    """Whether the offer sheet's valid_until has passed: such a sheet is never written, by build or offer."""
+    return case.offer_sheet.valid_until is not None and case.offer_sheet.valid_until < today
+
+
+OPEN = ("preparing", "offered", "countered")  # statuses of talks still under way
+
+
+def sheet_expected(case: Case) -> bool:
+    """Whether a missing offer sheet is something the user asked for and did not get.
+
+    Talks that are over (agreed, closed, abandoned) and cases without issues
+    expect none; otherwise a withheld sheet makes the build's exit status 1.
+    """
+    return bool(case.issues) and case.status in OPEN
+
+
+def _no_offer_sheet(case: Case, offers: Meso, today: datetime.date) -> str:
     if not case.issues:
         return "it has no issues yet, so there is nothing to offer"
     if offers.errors:
         return f"its packages break MESO criterion {offers.errors[0].criterion} ({offers.errors[0].message})"
-    return "no package can be offered (see the brief's MESO section, or run briefgen meso)"
+    if not offers.packages:
+        return "no package can be offered (see the brief's MESO section, or run briefgen meso)"
+    until, line = case.offer_sheet.valid_until, case.line_of("offer_sheet.valid_until")
+    return (f"offer_sheet.valid_until (line {line}) is {until.isoformat()}, which has passed; set a date the other side "
+            "can still meet" + ("" if case.status in OPEN else f" (the case is {case.status}: nothing to send)"))
 
 
 def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Project = Project()) -> dict[str, bytes]:
@@ -225,12 +332,12 @@ def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Proje
 
 def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date,
                      project: Project = Project()) -> dict[str, bytes]:
-    """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2)."""
+    """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2) and a date not passed."""
     from briefgen import render
 
     brief = render.brief_context(case, offers, level2, today)
     documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief, project), "brief.css", project.theme)}
-    if offers.sendable:
+    if offers.sendable and not expired(case, today):
         sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
         documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css",
                                                     project.theme)
@@ -245,7 +352,7 @@ def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | Non
     case = load_case(path, project.locale)
     offers = offers_now(case)
     brief = render.brief_context(case, offers, analyse(case, rules, [p.terms for p in offers.packages]),
-                                 today or datetime.date.today())
+                                 today or build_date())
     return write_atomically(output / case.id / "brief.html", render.render_brief_preview(brief, project).encode())
 
 
@@ -257,7 +364,7 @@ def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | Non
     """Write the offer sheet to send, after the checks: sound packages, a valid date."""
     from briefgen import render
 
-    today = today or datetime.date.today()
+    today = today or build_date()
     case = load_case(path, project.locale)
     offers = offers_now(case)
     check_sendable(case, offers, today)
@@ -286,7 +393,7 @@ def check_sendable(case: Case, offers: Meso, today: datetime.date) -> None:
         why = offers.diagnostics[0].message if offers.diagnostics else "the case has no issues yet"
         raise BriefgenError(f"{case.path}: not sent: there is no package to offer: {why}")
     until = case.offer_sheet.valid_until
-    if until is not None and until < today:
+    if expired(case, today):
         line = case.line_of("offer_sheet.valid_until") or 1
         raise BriefgenError(
             f"{case.path}:{line}: not sent: offer_sheet.valid_until ({until.isoformat()}) has passed (today is "

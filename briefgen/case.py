@@ -7,7 +7,7 @@ Every problem is collected with its line and column and raised at once.
 """
 from __future__ import annotations
 
-import re
+import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -54,8 +54,18 @@ def load_case(path: str | Path, locale: str | None = None) -> Case:
 
 
 def case_id_for(path: Path) -> str:
-    """The output folder name: the file name without .md, made safe for a path."""
-    return re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-") or "case"
+    """The case id, and its output folder's name: the file name without .md, exactly as written.
+
+    Only the Unicode form is made canonical (NFC), so that the same name typed on
+    two systems is one id. A name that would make a hidden or a parent folder
+    (starting with a dot) is refused, saying what to do.
+    """
+    case_id = unicodedata.normalize("NFC", path.stem)
+    if case_id.startswith(".") or any(unicodedata.category(c) == "Cc" for c in case_id):
+        raise CaseError([Problem(str(path), 1, 1, (
+            "the file name makes no case id: it starts with a dot or holds a control character; "
+            "rename the file, e.g. to office-lease.md"))])
+    return case_id
 
 
 def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -> Case:

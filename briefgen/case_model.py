@@ -101,6 +101,19 @@ class ValueRange(Model):
     max: Number
     step: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)] | None = None
 
+    @property
+    def steps_by(self) -> float:
+        """The step given, or the default: the range in at most 100 steps of 1, 2 or 5 times a
+        power of ten (at least 1 where both ends are whole numbers at least 10 apart), so that
+        every analysis (check, score, the win-sets, MESO) sees the values in between, not just the ends."""
+        if self.step is not None:
+            return self.step
+        raw = (self.max - self.min) / 100
+        power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+        step = next(round(m * power, 12) for m in (1, 2, 5, 10) if round(m * power, 12) >= raw)
+        whole = float(self.min).is_integer() and float(self.max).is_integer() and self.max - self.min >= 10
+        return max(step, 1) if whole else step
+
 
 class Issue(Model):
     id: Slug
@@ -149,17 +162,32 @@ class Issue(Model):
     def option_for(self, value: object) -> Option | None:
         return next((option for option in self.options or () if option.value == value), None)
 
+    def show(self, value: object) -> str:
+        """A value as a message quotes it: text in quotes, a number in the issue's own format
+        (money as money, in full: '$4,200,000', never '4.2e+06')."""
+        if isinstance(value, str):
+            return repr(value)
+        from briefgen.terms import format_amount
+
+        return format_amount(value, self.unit, "en_US", cents=not float(value).is_integer()).replace("\u00a0", " ")
+
+    def kind_problem(self, value: object) -> str | None:
+        """Why `value` cannot be a term of this issue at all (text, where it takes a number), or None."""
+        if self.is_numeric and isinstance(value, str):
+            return f"{self.show(value)} is text, but '{self.id}' takes a number"
+        return None
+
     def value_problem(self, value: object) -> str | None:
         """Why `value` is not a possible value of this issue, or None."""
-        shown = repr(value) if isinstance(value, str) else f"{value:g}"
+        shown = self.show(value)
         if self.range is not None:
             if isinstance(value, str):
-                return f"{shown} is text, but '{self.id}' takes a number"
+                return self.kind_problem(value)
             if not self.range.min <= value <= self.range.max:
-                return f"{shown} is outside the range of '{self.id}' ({self.range.min:g} to {self.range.max:g})"
+                return f"{shown} is outside the range of '{self.id}' ({self.show(self.range.min)} to {self.show(self.range.max)})"
             return None
         if self.option_for(value) is None:
-            choices = ", ".join(repr(o.value) if isinstance(o.value, str) else f"{o.value:g}" for o in self.options or ())
+            choices = ", ".join(self.show(o.value) for o in self.options or ())
             return f"{shown} is not an option of '{self.id}' (options: {choices})"
         return None
 
@@ -168,7 +196,7 @@ class Issue(Model):
         if self.options is not None:
             yield from (option.value for option in self.options)
             return
-        low, high, step = self.range.min, self.range.max, self.range.step or (self.range.max - self.range.min)
+        low, high, step = self.range.min, self.range.max, self.range.steps_by
         count = int(math.floor((high - low) / step + 1e-9))
         for i in range(count + 1):
             value = round(low + i * step, 9)  # no 0.30000000000000004

@@ -38,9 +38,9 @@ class _Command(click.Group):
             sys.exit(130)
 
 
-CASES = click.argument("cases", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-OUTPUT = click.option("-o", "--output", default="output", show_default=True,
-                      type=click.Path(file_okay=False, path_type=Path), help="Folder the documents go in, one subfolder per case.")
+CASES = click.argument("cases", nargs=-1, type=click.Path(path_type=Path))
+OUTPUT = click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+                      help="Folder the documents go in, one subfolder per case (default: the project's output/).")
 
 
 @click.group(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,32 +76,35 @@ def build(cases, output, jobs, force):
       briefgen build
       briefgen build cases/hiring-offer.md -o /tmp/briefs -j 2
     """
-    built = failed = 0
+    built = failed = incomplete = 0
     try:  # from the first moment: Ctrl-C while briefgen loads (a second or so) is an interruption too
         from briefgen.build import build as build_cases
         from briefgen.build import inputs_fingerprint, unchanged
         from briefgen.errors import BriefgenError
 
-        paths = _cases_or_default(cases)
-        project = _project()
+        root, paths = _cases(cases)
+        output, project = output or root / "output", _project(root)
         inputs = inputs_fingerprint(project)
-        todo = [p for p in paths if force or not unchanged(p, output, inputs)]
+        failed, buildable = _without_collisions(paths, root)
+        todo = [p for p in buildable if force or not unchanged(p, output, inputs)]
         if todo:
-            results = build_cases(todo, output, _rules(), jobs=jobs, fingerprint=inputs, project=project)
+            results = build_cases(todo, output, _rules(root), jobs=jobs, fingerprint=inputs, project=project)
             with _progress(results, len(todo)) as results:
                 for result in results:
                     failed += _show(result, _say)
                     built += result.ok
+                    incomplete += result.incomplete
     except KeyboardInterrupt:  # first: BriefgenError may not be imported yet
         click.echo(f"\ninterrupted after {built} built: every document written is complete, and the others are as "
                    "they were; run the build again to finish", err=True)
         sys.exit(130)
     except BriefgenError as error:  # the environment: an output folder that cannot be written
         raise click.ClickException(str(error)) from None
-    skipped = len(paths) - len(todo)
+    skipped = len(buildable) - len(todo)
     if len(paths) > 1 or skipped:
-        click.echo(f"{built} built, {skipped} unchanged, {failed} failed", err=bool(failed))
-    sys.exit(1 if failed else 0)
+        withheld = f"; {incomplete} without the offer sheet" if incomplete else ""
+        click.echo(f"{built} built, {skipped} unchanged, {failed} failed{withheld}", err=bool(failed or incomplete))
+    sys.exit(1 if failed or incomplete else 0)
 
 
 def _progress(results, total):
@@ -122,8 +125,8 @@ def _show(result, say=click.echo) -> int:
     """What building one case did; 1 if it failed."""
     for path in result.written:
         say(f"wrote {path}")
-    for note in result.notes:
-        say(note)
+    for note in result.notes:  # even under a progress bar: it says why a document is missing or removed
+        click.echo(note)
     return _report(result.problems)
 
 
@@ -148,14 +151,20 @@ def watch(cases, output, jobs):
     from briefgen.errors import BriefgenError
     from briefgen.watch import watch as watch_cases
 
-    paths = list(cases) or None
-    watched = ", ".join(str(p) for p in paths or _cases_or_default(()) and ["cases/*.md"])
+    root, _ = _cases(cases)
+    watched = ", ".join(str(p) for p in cases) or str(root / "cases" / "*.md")
     click.echo(f"watching {watched}, the rules, the theme and briefgen.toml (Ctrl-C to stop)", err=True)
     try:
-        for round_ in watch_cases(paths, output, jobs=jobs):
+        for round_ in watch_cases(list(cases) or None, output or root / "output", root=root, jobs=jobs):
             _report(round_.problems)
+            for path in round_.clean_again:
+                click.echo(f"{path}: clean again", err=True)
+            if round_.building > 1:
+                click.echo(f"building {round_.building} cases ...", err=True)
             for result in round_.builds:
                 _show(result)
+                if result.clean_again:
+                    click.echo(f"{result.path}: clean again", err=True)
     except BriefgenError as error:  # the environment: an output folder that cannot be written
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
@@ -164,8 +173,8 @@ def watch(cases, output, jobs):
 
 @main.command()
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the HTML goes in, under a subfolder named after the case.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the HTML goes in, under a subfolder named after the case (default: the project's output/).")
 @click.option("--no-open", is_flag=True, help="Write the HTML without opening it.")
 def preview(case, output, no_open):
     """Write the brief as HTML and open it in the browser.
@@ -179,7 +188,8 @@ def preview(case, output, no_open):
     """
     from briefgen.build import preview as write_preview
 
-    path = _or_exit(write_preview, case, output, _rules(), project=_project())
+    root = _root_of(case)
+    path = _or_exit(write_preview, case, output or root / "output", _rules(root), project=_project(root))
     click.echo(f"wrote {path}")
     if not no_open:
         click.launch(str(path))
@@ -201,9 +211,10 @@ def check(cases):
 
     from briefgen.reading import offers_now
 
-    _project(), _rules()  # the project's config and rule files are part of what is checked
-    failed = 0
-    for path, case, problems in check_cases(_cases_or_default(cases)):
+    root, paths = _cases(cases)
+    _project(root), _rules(root)  # the project's config and rule files are part of what is checked
+    failed, paths = _without_collisions(paths, root)
+    for path, case, problems in check_cases(paths):
         failed += _report(problems)
         if case is None:
             continue
@@ -229,7 +240,7 @@ def new(name):
     """
     from briefgen.starter import write_starter
 
-    path = _or_exit(write_starter, name, Path("cases"))
+    path = _or_exit(write_starter, name, _here() / "cases")
     click.echo(f"wrote {path}: fill it in, then run: briefgen build {path}")
 
 
@@ -284,7 +295,7 @@ def explain(case, as_json):
     from briefgen.level2.report import explain_json, explain_text
 
     loaded = _load(case)
-    analysis = analyse(loaded, _rules())
+    analysis = analyse(loaded, _rules(_root_of(case)))
     click.echo(json.dumps(explain_json(analysis), indent=2) if as_json else explain_text(loaded, analysis))
 
 
@@ -292,8 +303,8 @@ def explain(case, as_json):
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt", "docx"]), default="pdf", show_default=True,
               help="pdf to print or attach, html for an email body (styles inline), txt to paste, docx to edit in Word.")
-@click.option("-o", "--output", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the sheet goes in, under a subfolder named after the case.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the sheet goes in, under a subfolder named after the case (default: the project's output/).")
 def offer(case, fmt, output):
     """Write the offer sheet to send to the other side.
 
@@ -310,8 +321,8 @@ def offer(case, fmt, output):
     from briefgen.build import offer as write_offer
     from briefgen.catalogs import missing_catalog_note
 
-    project = _project()
-    click.echo(f"wrote {_or_exit(write_offer, case, output, fmt, project=project)}")
+    root = _root_of(case)
+    click.echo(f"wrote {_or_exit(write_offer, case, output or root / 'output', fmt, project=_project(root))}")
     if note := missing_catalog_note(_load(case).offer_sheet.locale, str(case)):
         click.echo(note)
 
@@ -333,11 +344,10 @@ def respond(case, chose, counter, note):
     Example:
       briefgen respond cases/hiring-offer.md --chose B --counter salary=99000 --note "wants a start in March"
     """
-    import datetime
-
+    from briefgen.build import build_date
     from briefgen.rounds import record_response
 
-    click.echo(_or_exit(record_response, case, chose, list(counter), note, datetime.date.today()))
+    click.echo(_or_exit(record_response, case, chose, list(counter), note, _or_exit(build_date)))
 
 
 @main.command()
@@ -514,9 +524,15 @@ class _ArchiveGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-ARCHIVE = click.option("-a", "--archive", "folder", default="output/archive", show_default=True,
-                       type=click.Path(file_okay=False, path_type=Path), envvar="BRIEFGEN_ARCHIVE",
-                       help="The archive folder (or set BRIEFGEN_ARCHIVE).")
+def _archive_folder(ctx, param, folder):
+    """The folder given, or the archive/ of the project (the case's, or the current folder's)."""
+    case = ctx.params.get("case")
+    return folder or (_root_of(case) if case else _here()) / "archive"
+
+
+ARCHIVE = click.option("-a", "--archive", "folder", type=click.Path(file_okay=False, path_type=Path),
+                       envvar="BRIEFGEN_ARCHIVE", callback=_archive_folder,
+                       help="The archive folder (or set BRIEFGEN_ARCHIVE; default: the project's archive/).")
 
 
 @main.group(cls=_ArchiveGroup)
@@ -546,8 +562,12 @@ def archive_add(case, folder):
       briefgen archive add cases/hiring-offer.md
     """
     from briefgen.archive import archive_case
+    from briefgen.build import id_collisions
 
-    done = _or_exit(archive_case, case, folder, _rules(), _project())
+    root = _root_of(case)
+    if clash := id_collisions([case], root).get(case):
+        sys.exit(_report([clash]))
+    done = _or_exit(archive_case, case, folder, _rules(root), _project(root))
     for note in done.notes:
         click.echo(f"note: {note}", err=True)
     if done.unchanged:
@@ -647,7 +667,8 @@ def archive_verify(deep, head, folder):
     """
     from briefgen.archive import verify
 
-    found = _or_exit(verify, folder, deep, _rules() if deep else None, _project(), head)
+    root = _here()
+    found = _or_exit(verify, folder, deep, _rules(root) if deep else None, _project(root), head)
     for note in found.notes:
         click.echo(note)
     for problem in found.problems:
@@ -667,13 +688,15 @@ def _line(value) -> str:
 
 def _or_exit(function, *args, **options):
     """Call the library; print the problems a user can fix, without a traceback, and exit 1."""
-    from briefgen.errors import BriefgenError, CaseError
+    from briefgen.errors import BriefgenError, CaseError, UsageError
 
     try:
         return function(*args, **options)
     except CaseError as error:
         _report(error.problems)
         sys.exit(1)
+    except UsageError as error:
+        raise click.UsageError(str(error)) from None
     except BriefgenError as error:
         raise click.ClickException(str(error)) from None
 
@@ -696,38 +719,67 @@ def rules():
     """
     from briefgen.level2.report import rules_text
 
-    click.echo(rules_text(_rules()))
+    click.echo(rules_text(_rules(_here())))
 
 
 def _load(path: Path):
     from briefgen.case import load_case
 
-    return _or_exit(load_case, path, _project().locale)
+    return _or_exit(load_case, path, _project(_root_of(path)).locale)
 
 
-def _project():
-    """The project here: its briefgen.toml and theme; a broken config stops the command (exit 1)."""
+def _project(root: Path):
+    """The project at `root`: its briefgen.toml and theme; a broken config stops the command (exit 1)."""
     from briefgen.project import load_project
 
-    return _or_exit(load_project)
+    return _or_exit(load_project, root)
 
 
-def _rules():
-    """The active rules; a broken rule file stops the command (exit 1)."""
+def _rules(root: Path):
+    """The project's active rules; a broken rule file stops the command (exit 1)."""
     from briefgen.build import project_rules
 
-    return _or_exit(project_rules)
+    return _or_exit(project_rules, root)
 
 
-def _cases_or_default(cases) -> list[Path]:
-    from briefgen.build import find_cases
+def _here() -> Path:
+    """The project the current folder is in (see project.find_root)."""
+    from briefgen.project import find_root
+
+    return find_root(Path("."))
+
+
+def _root_of(case: Path) -> Path:
+    """The project a case file belongs to: its briefgen.toml, theme, rules, output/ and archive/."""
+    from briefgen.project import find_root
+
+    return find_root(case.parent)
+
+
+def _cases(cases) -> tuple[Path, list[Path]]:
+    """The project and the case files named (a folder: every *.md in it), or all of its cases/*.md."""
+    from briefgen.build import expand_cases, find_cases, project_of
 
     if cases:
-        return list(cases)
-    found = find_cases()
+        paths = expand_cases(cases)
+        if not paths:
+            raise click.UsageError(f"no *.md files in {', '.join(map(str, cases))}; name a case file or a folder of them")
+        return _or_exit(project_of, paths), paths
+    root = _here()
+    found = find_cases(root)
     if not found:
-        raise click.UsageError("no cases given and no cases/*.md here; name a case file, or run: briefgen new NAME")
-    return found
+        where = "cases/*.md here" if root == Path(".") else f"{root / 'cases'}/*.md"
+        raise click.UsageError(f"no cases given and no {where}; name a case file, or run: briefgen new NAME")
+    return root, found
+
+
+def _without_collisions(paths: list[Path], root: Path) -> tuple[int, list[Path]]:
+    """Report every case whose id another file shares (neither is built); the number reported, and the others."""
+    from briefgen.build import id_collisions
+
+    clashes = id_collisions(paths, root)
+    _report(list(clashes.values()))
+    return len(clashes), [path for path in paths if path not in clashes]
 
 
 def _report(problems) -> int:

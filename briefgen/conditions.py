@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,6 +30,8 @@ class IssueDomain(Protocol):
     id: str
 
     def value_problem(self, value: object) -> str | None: ...
+
+    def show(self, value: object) -> str: ...
 
     def bounds(self) -> tuple[float, float] | None: ...
 
@@ -70,6 +73,11 @@ def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
         raise ConditionError(f"condition '{text[:60]}...' is nested too deeply; split it into several conditions") from None
     except rule_engine.RuleSyntaxError as error:
         where = f" at column {error.token.lexpos + 1}" if error.token is not None else " at its end"
+        if single := re.search(r"(?<![=!<>])=(?!=)", text):  # the commonest slip: = for ==
+            fixed = text[:single.start()] + "==" + text[single.end():]
+            raise ConditionError(
+                f"condition '{text}' uses '=' at column {single.start() + 1}; to compare, write '==': '{fixed}'"
+            ) from None
         raise ConditionError(
             f"condition '{text}' is not valid{where}; write comparisons such as "
             "'remote_days >= 2' joined by and, or, not"
@@ -156,9 +164,11 @@ class _Compiler:
                 self.check_value(issue, value)
             low, high = bounds
             if not low <= value <= high:
-                raise self.fail(f"compares '{issue.id}' with {value}, outside its values ({_num(low)} to {_num(high)})")
+                raise self.fail(f"compares '{issue.id}' with {issue.show(value)}, outside its values "
+                                f"({issue.show(low)} to {issue.show(high)})")
             if (kind == "gt" and value >= high) or (kind == "lt" and value <= low):
-                raise self.fail(f"can never be met: '{issue.id}' is never {SYMBOLS[kind]} {value} (its values run {_num(low)} to {_num(high)})")
+                raise self.fail(f"can never be met: '{issue.id}' is never {SYMBOLS[kind]} {issue.show(value)} "
+                                f"(its values run {issue.show(low)} to {issue.show(high)})")
         else:
             self.check_value(issue, value)
         compare = {**ORDERINGS, **EQUALITIES}[kind]
@@ -184,6 +194,3 @@ class _Compiler:
         if problem:
             raise ConditionError(f"condition '{self.text}': {problem}")
 
-
-def _num(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -29,6 +29,10 @@ class BriefgenError(Exception):
     """A problem the user can fix; its message says what to do."""
 
 
+class UsageError(BriefgenError):
+    """A command given wrong arguments (exit status 2); the message says what to type instead."""
+
+
 class CaseError(BriefgenError):
     """A case file (or rule file) with one or more problems, all reported at once."""
 

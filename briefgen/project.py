@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import difflib
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -87,6 +88,17 @@ class Settings(BaseModel):
         return name and name.strip()
 
 
+def find_root(start: Path) -> Path:
+    """The project a folder belongs to: the nearest folder at or above `start` that holds
+    briefgen.toml or cases/ (the current folder if none does), relative to the current
+    folder, so that messages quote paths as people type them."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / CONFIG).is_file() or (folder / "cases").is_dir():
+            return Path(os.path.relpath(folder))
+    return Path(".")
+
+
 def load_project(root: Path = Path(".")) -> Project:
     """The project at `root`: its briefgen.toml (if any) checked, its paths resolved.
 
@@ -98,6 +110,8 @@ def load_project(root: Path = Path(".")) -> Project:
         theme, trouble = _theme(root, None)
         if trouble:
             raise CaseError([Problem(str(default_theme), 1, 1, trouble)])
+        if problems := _stylesheet_problems(theme):
+            raise CaseError(problems)
         return Project(root=root, theme=theme)
     shown = str(path)
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -123,10 +137,20 @@ def load_project(root: Path = Path(".")) -> Project:
         logo, trouble = _logo(root, settings.logo)
         if trouble:
             problems.append(Problem(shown, _line_of(text, "logo"), 1, f"logo: {trouble}"))
+    problems += _stylesheet_problems(theme)
     if problems:
         raise CaseError(problems)
     return Project(root=root, config=path, theme=theme, page_size=settings.page_size, locale=settings.locale,
                    organisation=settings.organisation, logo=logo)
+
+
+def _stylesheet_problems(theme: Path | None) -> list[Problem]:
+    """A theme's stylesheet that does not load is a problem of the project, found before any build."""
+    if theme is None:
+        return []
+    from briefgen.render import stylesheet_problems
+
+    return stylesheet_problems(theme)
 
 
 def _theme(root: Path, written: str | None) -> tuple[Path | None, str | None]:

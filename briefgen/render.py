@@ -226,7 +226,7 @@ def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
     The browser fetches nothing: the PDF's fetcher does not run there, so the
     stylesheet keeps no URL but `data:`, and a Content-Security-Policy first in
     the head stops whatever a theme's template names (images, links to styles)."""
-    style = f"<style>\n{offline(stylesheet_text('brief.css', project.theme))}\n</style>\n</head>"
+    style = f"<style>\n{offline(document_css('brief.css', project.theme))}\n</style>\n</head>"
     html = render_brief_html(brief, project).replace("</head>", style, 1)
     head = re.search(r"<head\b[^>]*>", html)
     at = head.end() if head else 0
@@ -333,9 +333,11 @@ def html_to_pdf(html: str, stylesheet: str, theme: Path | None = None, **options
     import weasyprint
 
     fetcher = asset_fetcher(theme)
-    css = weasyprint.CSS(url=(TEMPLATES / stylesheet).as_uri(), url_fetcher=fetcher)
+    css = [weasyprint.CSS(url=(TEMPLATES / stylesheet).as_uri(), url_fetcher=fetcher)]
+    if theme is not None and (theme / THEME_CSS).is_file():  # the theme's additions, after the built-in rules
+        css.append(weasyprint.CSS(url=(theme / THEME_CSS).as_uri(), url_fetcher=fetcher))
     document = weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], pdf_tags=True, **options)
+    return document.write_pdf(stylesheets=css, pdf_tags=True, **options)
 
 
 def attachment(content: bytes, name: str, relationship: str, stamp: datetime.datetime, description: str):
@@ -358,6 +360,51 @@ def asset(path: Path, theme: Path | None = None) -> Path | None:
     for candidate in (c.resolve() for c in candidates):
         if any(candidate.is_relative_to(folder) for folder in folders) and candidate.is_file():
             return candidate
+    return None
+
+
+THEME_CSS = "theme.css"  # a theme's own rules, layered on the built-in stylesheet of every document
+
+
+def document_css(name: str, theme: Path | None = None) -> str:
+    """A document's whole stylesheet as text (for browsers): the built-in one, then the theme's theme.css."""
+    return stylesheet_text(name, theme) + ("\n" + stylesheet_text(THEME_CSS, theme) if theme else "")
+
+
+def stylesheet_problems(theme: Path) -> list[Problem]:
+    """Each @import in the theme's stylesheets that would not load, at its line and column:
+    WeasyPrint would only log it, and the documents would silently lose those styles."""
+    import tinycss2
+
+    problems = []
+    for sheet in sorted(theme.rglob("*.css")):
+        relative = sheet.relative_to(theme)
+        # A stylesheet overriding a built-in one is read from the templates' URL, the others from their own.
+        base = TEMPLATES / relative if (TEMPLATES / relative).is_file() else sheet
+        for rule in tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8", errors="replace"), True, True):
+            if rule.type != "at-rule" or rule.lower_at_keyword != "import":
+                continue
+            url = _import_url(rule.prelude)
+            where = (_shown(sheet), rule.source_line, rule.source_column)
+            if url is None or urllib.parse.urlsplit(url).scheme not in ("", "file"):
+                problems.append(Problem(*where, (
+                    f"@import {tinycss2.serialize(rule.prelude).strip()}: briefgen loads stylesheets only from the "
+                    "theme folder and its own templates, never from the network; copy the file into the theme")))
+            elif asset(base.parent / urllib.parse.unquote(url), theme) is None:
+                problems.append(Problem(*where, (
+                    f"@import url(\"{url}\"): there is no such stylesheet in the theme folder or among briefgen's "
+                    "templates, so its styles would be lost; fix the name, or add the file")))
+    return problems
+
+
+def _import_url(prelude) -> str | None:
+    token = next((t for t in prelude if t.type not in ("whitespace", "comment")), None)
+    if token is None:
+        return None
+    if token.type in ("url", "string"):
+        return token.value
+    if token.type == "function" and token.lower_name == "url":
+        return next((t.value for t in token.arguments if t.type == "string"), None)
     return None
 
 

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 from briefgen.case import parse_case
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, UsageError
 from briefgen.reading import offers_now
-from briefgen.scoring import read_terms
+from briefgen.scoring import outside, read_terms
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -33,16 +33,16 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
         raise BriefgenError(f"{path} has no packages to respond to; run briefgen meso {path} to see why")
     labels = [p.label for p in offered.packages]
     if chose is not None and chose not in labels:
-        raise BriefgenError(f"--chose {chose}: the packages offered are {', '.join(labels)}")
+        raise UsageError(f"--chose {chose}: the packages offered are {', '.join(labels)}")
     if chose is None and not counter and not note:
-        raise BriefgenError("say what they answered: --chose LABEL, --counter issue=value, or --note TEXT")
+        raise UsageError("say what they answered: --chose LABEL, --counter issue=value, or --note TEXT")
     try:
         counter_terms = read_terms(case, counter)
     except ValueError as error:
-        raise BriefgenError(f"--counter {error}") from None
+        raise UsageError(f"--counter {error}") from None
     missing = [i.id for i in case.issues if i.id not in counter_terms and i.id not in case.meso.hold]
     if counter_terms and chose is None and missing:
-        raise BriefgenError(f"say which package their counter changes (--chose), or give every issue; missing: {', '.join(missing)}")
+        raise UsageError(f"say which package their counter changes (--chose), or give every issue; missing: {', '.join(missing)}")
 
     entry = {"date": today, "offered": [dict(p.terms) for p in offered.packages]}
     if chose is not None:
@@ -59,7 +59,8 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
     write_atomically(path, bom + text.encode())
     number = len(case.rounds) + 1
     said = [f"chose {chose}" if chose else None, f"countered {', '.join(counter)}" if counter else None]
-    return f"recorded round {number} in {path}: {', '.join(s for s in said if s) or 'a note'}"
+    flags = [f"\n  OUTSIDE: {flag}" for issue_id, value in counter_terms.items() if (flag := outside(case.issue(issue_id), value))]
+    return f"recorded round {number} in {path}: {', '.join(s for s in said if s) or 'a note'}{''.join(flags)}"
 
 
 def _with_round(text: str, entry: dict) -> str:

@@ -8,15 +8,65 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from briefgen.case import Case, Constituency, Package
+from briefgen.case import Case, Constituency, Issue, Package
 
 
 def our_score(case: Case, package: Package) -> float:
-    return sum(issue.our_points(package[issue.id]) for issue in case.issues)
+    return sum(our_points(issue, package[issue.id]) for issue in case.issues)
 
 
 def their_score(case: Case, package: Package) -> float:
-    return sum(issue.their_points_for(package[issue.id]) for issue in case.issues)
+    return sum(their_points(issue, package[issue.id]) for issue in case.issues)
+
+
+# --- terms outside what we listed: a counteroffer beyond our range or options --------------------
+
+def outside(issue: Issue, value: object) -> str | None:
+    """How `value` lies outside the range or options we listed for the issue (None if inside), as
+    `score` and the brief flag it: '$120,000 is outside your range for salary: $90,000 to $110,000'."""
+    if issue.value_problem(value) is None:
+        return None
+    if issue.range is not None:
+        return (f"{issue.show(value)} is outside your range for {issue.id}: {issue.show(issue.range.min)} to "
+                f"{issue.show(issue.range.max)}; scored conservatively")
+    listed = ", ".join(issue.show(option.value) for option in issue.options)
+    return f"{issue.show(value)} is not one of your options for {issue.id} ({listed}); scored conservatively"
+
+
+def our_points(issue: Issue, value: object) -> float:
+    """Our points for a value; conservatively outside what we listed: never more than the
+    nearest end of the range (less where our points fall toward it: that stretch carries on
+    past the end), and for a value that is not one of the options, our worst option's."""
+    if issue.value_problem(value) is None:
+        return issue.our_points(value)
+    if issue.range is None:
+        return min(option.points for option in issue.options)
+    end = _nearest_end(issue, value)
+    return min(issue.our_points(end), _carried_on(issue.our_points, issue.points, end, value))
+
+
+def their_points(issue: Issue, value: object) -> float:
+    """Our estimate of their points for a value; conservatively outside what we listed: never
+    less than at the nearest end of the range (more where theirs rise toward it), and for a
+    value that is not one of the options, their best option's."""
+    if issue.value_problem(value) is None:
+        return issue.their_points_for(value)
+    if issue.range is None:
+        return max(issue.their_points_for(option.value) for option in issue.options)
+    end = _nearest_end(issue, value)
+    return max(issue.their_points_for(end), _carried_on(issue.their_points_for, issue.their_points or issue.points,
+                                                         end, value))
+
+
+def _nearest_end(issue: Issue, value: float) -> float:
+    return issue.range.max if value > issue.range.max else issue.range.min
+
+
+def _carried_on(points_at, anchors, end: float, value: float) -> float:
+    """The points at `end`, carried on to `value` beyond it along the stretch between `end` and the anchor next to it."""
+    inner = max(a for a in anchors if a < end) if value > end else min(a for a in anchors if a > end)
+    slope = (points_at(end) - points_at(inner)) / (end - inner)
+    return points_at(end) + slope * (value - end)
 
 
 def in_win_set(case: Case, package: Package, side: str) -> bool:
@@ -47,6 +97,7 @@ class Assessment:
     reservation: float | None
     aspiration: float
     verdicts: tuple[Verdict, ...]
+    outside: tuple[str, ...] = ()  # the terms beyond our range or options, flagged (see `outside`)
 
     @property
     def below_reservation(self) -> bool:
@@ -70,6 +121,7 @@ class Assessment:
             "below_reservation": self.below_reservation,
             "to_aspiration": self.to_aspiration,
             "in_win_set": {"us": self.in_win_set("us"), "them": self.in_win_set("them")},
+            "outside": list(self.outside),
             "constituencies": [
                 {
                     "id": v.constituency.id,
@@ -102,6 +154,7 @@ def assess(case: Case, package: Package) -> Assessment:
         reservation=case.targets.reservation,
         aspiration=case.aspiration,
         verdicts=tuple(verdicts),
+        outside=tuple(flag for issue in case.issues if (flag := outside(issue, package[issue.id]))),
     )
 
 
@@ -118,7 +171,10 @@ def parse_package(case: Case, terms: list[str]) -> dict[str, int | float | str]:
 
 
 def read_terms(case: Case, terms: list[str]) -> dict[str, int | float | str]:
-    """`["salary=97000"]` -> {"salary": 97000}, each value checked against its issue."""
+    """`["salary=97000"]` -> {"salary": 97000}, each value read as its issue's kind (number or text).
+
+    A value outside the issue's range or options is what the other side said: it is
+    kept, and `outside` flags it."""
     by_id = {issue.id: issue for issue in case.issues}
     read: dict[str, int | float | str] = {}
     for term in terms:
@@ -129,10 +185,7 @@ def read_terms(case: Case, terms: list[str]) -> dict[str, int | float | str]:
         issue = by_id.get(issue_id)
         if issue is None:
             raise ValueError(f"unknown issue '{issue_id}'; this case's issues: {', '.join(by_id)}")
-        value = _value_from_text(issue, text)
-        if (why := issue.value_problem(value)):
-            raise ValueError(f"{term}: {why}")
-        read[issue_id] = value
+        read[issue_id] = _value_from_text(issue, text)  # outside our range or options: flagged, not refused
     return read
 
 
@@ -155,6 +208,7 @@ def describe(case: Case, assessment: Assessment) -> str:
     locale = case.locale
     lines = ["Package:"]
     lines += [f"  {issue.name}: {format_value(issue, assessment.package[issue.id], locale)}" for issue in case.issues]
+    lines += [f"  OUTSIDE: {flag}" for flag in assessment.outside]
     standing = []
     if assessment.reservation is not None:
         gap = assessment.score - assessment.reservation

@@ -43,7 +43,9 @@ def parse_yaml(text: str, path: str):
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = (error.problem or error.context or "invalid YAML").split("\n")[0]
-        if "duplicate key" in what:
+        if plain := _in_plain_words(text, mark, what):
+            what = plain
+        elif "duplicate key" in what:
             what = re.sub(r' with value ".*', "", what) + "; each key may appear once"
         elif error.context and error.context_mark and ("end of stream" in what or "<stream end>" in what):
             # Something opened was never closed: point at where it opened.
@@ -62,6 +64,52 @@ def parse_yaml(text: str, path: str):
         raise CaseError([Problem(path, 2, 1, f"YAML: a value cannot be read ({error})")]) from None
     _check_plain(tree, path)
     return tree
+
+
+def _in_plain_words(text: str, mark, what: str) -> str | None:
+    """The parser's jargon for the commonest slips of indentation, as what to do instead."""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = len(line) - len(line.lstrip(" "))
+    if "'\\t'" in what:
+        return "a tab: YAML indents with spaces only; replace the tab with spaces"
+    levels = _open_levels(lines[:mark.line], indent)
+    if "expected <block end>" in what and levels:
+        above = [(column, number) for column, number in levels if column > indent]
+        below = [(column, number) for column, number in levels if column < indent]
+        options = [f"{column}, as on line {number}" for column, number in (above[-1:] + below[:1])]
+        return (f"this line is indented {_spaces(indent)}, which lines up with no key above it; "
+                f"indent it by {', or by '.join(options)}")
+    if what == "mapping values are not allowed here" and levels and indent > levels[0][0] \
+            and re.fullmatch(r"\s*[\w-]+", line[:mark.column]):
+        column, number = levels[0]
+        return (f"this line is indented {_spaces(indent)}, further than the keys above it, so YAML reads it as part "
+                f"of line {number}'s value; indent it by {column}, as on line {number}")
+    if what == "mapping values are not allowed here":
+        return "a ': ' inside a value; put the whole value in quotes, like title: \"Deal: phase 2\""
+    return None
+
+
+def _spaces(count: int) -> str:
+    return "1 space" if count == 1 else f"{count} spaces"
+
+
+def _open_levels(lines: list[str], indent: int) -> list[tuple[int, int]]:
+    """The columns where keys start on the lines above (nearest first), with the line of each:
+    the indentations the next line may line up with."""
+    levels: list[tuple[int, int]] = []
+    deepest = None
+    for number in range(len(lines), 0, -1):
+        content = lines[number - 1].split(" #")[0].rstrip()
+        if not content.strip() or content.lstrip().startswith("#"):
+            continue
+        column = len(content) - len(content.lstrip(" -"))  # keys of a list item start after its dash
+        if deepest is None or column < deepest:
+            levels.append((column, number))
+            deepest = column
+        if column == 0:
+            break
+    return levels
 
 
 MAX_DEPTH = 20  # levels of nesting; a case file uses about five

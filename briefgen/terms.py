@@ -27,7 +27,7 @@ def format_value(issue: Issue, value, locale: str) -> str:
 def _has_fractions(issue: Issue) -> bool:
     """Whether an issue's values can be fractional: then every amount shows its cents."""
     if issue.range is not None:
-        ends = (issue.range.min, issue.range.max, issue.range.step or 1)
+        ends = (issue.range.min, issue.range.max, issue.range.steps_by)
     else:
         ends = [option.value for option in issue.options]
     return not all(float(end).is_integer() for end in ends)

@@ -20,6 +20,15 @@ from click.testing import CliRunner
 
 from briefgen.case import Case, parse_case
 
+# Every build in the suite, in this process or in a new one, is made as of this date, so that no
+# example's offer sheet expires under the tests (the sheets' valid_until dates are real ones).
+os.environ["BRIEFGEN_TODAY"] = "2026-11-24"
+
+# The example cases briefgen ships, by name: cases a user adds to cases/ are never part of the suite.
+EXAMPLE_CASES = [Path(__file__).parent.parent / "cases" / name for name in (
+    "cross-border-acquisition.md", "fisheries-access.md", "hiring-offer.md", "reunification-talks.md", "supplier-contract.md",
+    "union-contract.md")]
+
 # The example of docs/case-format.md, verbatim: the contract's own case.
 HIRING = """\
 ---

@@ -58,7 +58,7 @@ def condition(text: str) -> str:
 def test_the_format_example_loads_with_its_values(hiring_text, write_case):
     case = load_case(write_case(hiring_text, "Hiring Offer.md"))
 
-    assert case.id == "hiring-offer"
+    assert case.id == "Hiring Offer"  # the file name, as it is
     assert case.path.endswith("cases/Hiring Offer.md")
     assert case.title == "Senior engineer offer: Jordan Rivera"
     assert case.date == datetime.date(2026, 11, 20) and type(case.date) is datetime.date
@@ -171,13 +171,14 @@ def test_yaml_syntax_error():
         "case.md:7:6: YAML: expected ',' or ']', but got ':' while parsing a flow sequence that starts on line 6, column 7",
     ]
     assert problems("---\ntitle: x\n  bad: indent\n---\n") == [
-        "case.md:3:6: YAML: mapping values are not allowed here",
+        "case.md:3:6: YAML: this line is indented 2 spaces, further than the keys above it, so YAML reads it as "
+        "part of line 2's value; indent it by 0, as on line 2",
     ]
     assert problems("---\ntitle: x\nparties: [a\n---\n") == [
         "case.md:3:10: YAML: a [...] list starts here and is never closed",
     ]
     assert problems("---\ntitle: x\n\tparties: 1\n---\n") == [
-        "case.md:3:1: YAML: found character '\\t' that cannot start any token",
+        "case.md:3:1: YAML: a tab: YAML indents with spaces only; replace the tab with spaces",
     ]
 
 
@@ -337,8 +338,8 @@ SYNTAX = "write comparisons such as 'remote_days >= 2' joined by and, or, not"
     ("remote_days == 5", "'remote_days == 5': 5 is not an option of 'remote_days' (options: 1, 2, 3)"),
     ("remote_days in [1, 4]", "'remote_days in [1, 4]': 4 is not an option of 'remote_days' (options: 1, 2, 3)"),
     ("remote_days >= 5", "'remote_days >= 5' compares 'remote_days' with 5, outside its values (1 to 3)"),
-    ("salary <= 200000", "'salary <= 200000' compares 'salary' with 200000, outside its values (90000 to 110000)"),
-    ("salary == 200000", "'salary == 200000': 200000 is outside the range of 'salary' (90000 to 110000)"),
+    ("salary <= 200000", "'salary <= 200000' compares 'salary' with $200,000, outside its values ($90,000 to $110,000)"),
+    ("salary == 200000", "'salary == 200000': $200,000 is outside the range of 'salary' ($90,000 to $110,000)"),
     ("remote_days >= 2 && term > 1", f"'remote_days >= 2 && term > 1' is not valid at column 19; {SYNTAX}"),
     ("import os", f"'import os' is not valid at column 8; {SYNTAX}"),
     ("__class__", "'__class__' is not a comparison; use only ==, !=, <, <=, >, >=, 'in [...]', and, or, not with an issue id on one side and a value on the other"),
@@ -429,7 +430,7 @@ def test_offer_values_outside_their_issue():
         "case.md:66:37: meso.offers[1]: 4 is not an option of 'remote_days' (options: 1, 2, 3)",
     ]
     assert problems(hiring_with(("- {salary: 100000,", "- {salary: 120000,"))) == [
-        "case.md:66:16: meso.offers[1]: 120000 is outside the range of 'salary' (90000 to 110000)",
+        "case.md:66:16: meso.offers[1]: $120,000 is outside the range of 'salary' ($90,000 to $110,000)",
     ]
     assert problems(hiring_with(("- {salary: 100000,", "- {salary: lots,"))) == [
         "case.md:66:16: meso.offers[1]: 'lots' is text, but 'salary' takes a number",

@@ -20,9 +20,9 @@ from briefgen.case import load_case
 from briefgen.figures import constituency_map, issue_priorities, meso_chart
 from briefgen.meso import meso
 from briefgen.scoring import in_win_set
-from conftest import HIRING, hiring_with, parse, replace
+from conftest import EXAMPLE_CASES, HIRING, hiring_with, parse, replace
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
+EXAMPLES = EXAMPLE_CASES
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert(1)</script> & "x"'
 HOSTILE_YAML = '"<script>alert(1)</script> & \\"x\\""'

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from briefgen.build import build, project_rules
 from briefgen.case import Case, parse_case
 from briefgen.errors import CaseError
-from conftest import snapshot, time_limit, watching
+from conftest import EXAMPLE_CASES, snapshot, time_limit, watching
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
+EXAMPLES = EXAMPLE_CASES
 
 LOADER = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

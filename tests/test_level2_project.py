@@ -267,7 +267,7 @@ MISTAKES = {
     "rules-not-a-list": ("rules: 3\n", "1:8: rules: expected a list, like [a, b] (got 3)"),
     "yaml-syntax-error": ("rules:\n  - id: my-rule\n    category: [a\n",
                           "3:15: YAML: a [...] list starts here and is never closed"),
-    "a-tab": ("rules:\n\t- id: my-rule\n", "2:1: YAML: found character '\\t' that cannot start any token"),
+    "a-tab": ("rules:\n\t- id: my-rule\n", "2:1: YAML: a tab: YAML indents with spaces only; replace the tab with spaces"),
 }
 
 

@@ -41,6 +41,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from briefgen import build, render
+from briefgen.build import build_date
 from briefgen.case import Case, load_case, parse_case
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
@@ -48,11 +49,11 @@ from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.reading import offers_now  # the set the sheet carries: the case's, or the next after rounds
 from briefgen.terms import format_value
-from conftest import HIRING, hiring_with, replace, run
+from conftest import EXAMPLE_CASES, HIRING, hiring_with, replace, run
 
 TODAY = datetime.date(2026, 11, 24)
 ROOT = Path(__file__).parent.parent
-EXAMPLES = sorted((ROOT / "cases").glob("*.md"))
+EXAMPLES = EXAMPLE_CASES
 FORMATS = ("pdf", "html", "txt", "docx")
 
 
@@ -517,7 +518,7 @@ def make_sources(folder: Path) -> list[Source]:
     path = folder / "zqfolder" / "zqfilename.md"
     path.write_text(generated.text, encoding="utf-8")
     case = load_case(path)
-    allowed = norm(" ".join(allowed_texts(case, datetime.date.today())))
+    allowed = norm(" ".join(allowed_texts(case, build_date())))
     scores = [s for p in offers_now(case).packages for s in (p.score, p.their_score)]
     needles = generated.sentinels + [str(folder)] + _unless_allowed(derived_texts(case), allowed) + DATE_NEEDLES
     sources.append(Source("all-sentinel", path, None, needles, number_needles(generated.numbers + scores, allowed)))
@@ -622,7 +623,7 @@ def test_nothing_internal_reaches_the_sheet(sheets, name, fmt):
 def test_the_sheet_shows_the_offer(sheets, name, fmt):
     source, data = sheets(name, fmt)
     case = load_case(source.path)
-    today = source.today or datetime.date.today()
+    today = source.today or build_date()
     text = readable_text(fmt, data) or html_module.unescape(re.sub(r"<[^>]+>", " ", data.decode()))
     flat = norm(text)
     settings, locale = case.offer_sheet, case.offer_sheet.locale
@@ -926,7 +927,7 @@ EXPIRED = hiring_with(("valid_until: 2026-12-05", "valid_until: 2020-01-31"))
                       "then run briefgen offer again.\n"),
     (EXPIRED,
      f"Error: cases/hiring.md:{EXPIRED.splitlines().index('  valid_until: 2020-01-31') + 1}: not sent: "
-     f"offer_sheet.valid_until (2020-01-31) has passed (today is {datetime.date.today().isoformat()}); set a date "
+     f"offer_sheet.valid_until (2020-01-31) has passed (today is {build_date().isoformat()}); set a date "
      "the other side can still meet, then run briefgen offer again.\n"),
 ], ids=["criterion-1", "criterion-2", "expired"])
 def test_a_sheet_that_must_not_go_out_is_refused(here, text, message, fmt):

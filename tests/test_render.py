@@ -16,7 +16,7 @@ from briefgen.case import parse_case
 from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
-from conftest import pdf_pages, pdf_text
+from conftest import EXAMPLE_CASES, pdf_pages, pdf_text
 
 TODAY = datetime.date(2026, 11, 24)
 RULES = load_rules()
@@ -28,7 +28,7 @@ def render_case(case, today):
 
 def brief_context(case, today):
     return render.brief_context(case, meso(case), analyse(case, RULES), today)
-EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
+EXAMPLES = EXAMPLE_CASES
 
 # Every internal field of this case holds a unique sentinel; the offer sheet may
 # show only the offer_sheet block, party names, issue labels/units and values.

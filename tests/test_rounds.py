@@ -15,6 +15,7 @@ import re
 import pytest
 
 from briefgen import render, rounds
+from briefgen.build import build_date
 from briefgen.case import load_case, parse_case
 from briefgen.errors import BriefgenError, CaseError
 from briefgen.level2.analysis import analyse
@@ -101,7 +102,7 @@ def added_lines(before: str, after: str) -> list[tuple[int, str]]:
 
 def round_lines(chose=None, counter=None, note=None, offered=OFFERED, indent="  ", date=None) -> list[str]:
     """The lines one recorded round takes, as respond writes them."""
-    date = date or datetime.date.today()
+    date = date or build_date()
     flow = lambda terms: "{" + ", ".join(f"{k}: {v}" for k, v in terms.items()) + "}"  # noqa: E731
     lines = [f"{indent}- date: {date.isoformat()}", f"{indent}  offered:"]
     lines += [f"{indent}    - {flow(p)}" for p in offered]
@@ -129,7 +130,7 @@ def test_respond_adds_a_round_before_the_outcome_and_changes_no_line(here):
     case = load_case(path)
     (round_,) = case.rounds
     assert (round_.date, round_.chose, dict(round_.counter), round_.note) == (
-        datetime.date.today(), "B", {"salary": 99000}, "wants a start in March")
+        build_date(), "B", {"salary": 99000}, "wants a start in March")
     assert [dict(p) for p in round_.offered] == OFFERED
     assert case.outcome.summary == "Accepted package B with a higher salary." and case.body == HIRING.split("---\n", 2)[2]
 
@@ -254,21 +255,19 @@ def test_what_is_recorded_as_offered_is_what_meso_shows(here, text):
 
 @pytest.mark.parametrize("args, message", [
     (["--counter", "salry=99000"], "Error: --counter unknown issue 'salry'; this case's issues: salary, remote_days, term"),
-    (["--counter", "salary=200000"], "Error: --counter salary=200000: 200000 is outside the range of 'salary' (90000 to 110000)"),
-    (["--counter", "remote_days=5"], "Error: --counter remote_days=5: 5 is not an option of 'remote_days' (options: 1, 2, 3)"),
     (["--counter", "salary=lots"], "Error: --counter salary=lots: 'salary' takes a number"),
     (["--counter", "salary"], "Error: --counter 'salary' is not issue=value, e.g. salary=..."),
-    (["--chose", "B", "--counter", "term=2", "--counter", "salary=1"],
-     "Error: --counter salary=1: 1 is outside the range of 'salary' (90000 to 110000)"),
+    (["--chose", "B", "--counter", "term=2", "--counter", "salary=lots"],
+     "Error: --counter salary=lots: 'salary' takes a number"),
     (["--chose", "Z"], "Error: --chose Z: the packages offered are A, B, C"),
     (["--chose", "b"], "Error: --chose b: the packages offered are A, B, C"),
     ([], "Error: say what they answered: --chose LABEL, --counter issue=value, or --note TEXT"),
-], ids=["unknown-issue", "out-of-range", "not-an-option", "not-a-number", "no-equals", "one-bad-of-two",
-        "chose-Z", "chose-lowercase", "nothing"])
+], ids=["unknown-issue", "not-a-number", "no-equals", "one-bad-of-two", "chose-Z", "chose-lowercase", "nothing"])
 def test_a_bad_response_is_refused_and_writes_nothing(here, args, message):
     path = put_case(HIRING)
     result = run("respond", "cases/hiring.md", *args)
-    assert (result.exit_code, result.output) == (1, message + "\n")
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, message)  # a usage error
+    assert result.output.startswith("Usage: briefgen respond")
     assert path.read_text() == HIRING
     assert sorted(p.name for p in (here / "cases").iterdir()) == ["hiring.md"], "no temporary file left"
 
@@ -367,7 +366,7 @@ def test_the_brief_after_respond_shows_the_history(here):
     pdf = render.html_to_pdf(render.render_brief_html(brief), "brief.css")
     text = flat(pdf_text(pdf))
     for expected in [
-        "Rounds so far", f"Round 1, {datetime.date.today().isoformat()}", "B (CHOSEN)", "THEIR COUNTER",
+        "Rounds so far", f"Round 1, {build_date().isoformat()}", "B (CHOSEN)", "THEIR COUNTER",
         "Our score / theirs (est.) 70 / 20 70 / 18 70 / 30 62 / 26",
         "They chose B.", "Choosing B over A: contract length of 2 years instead of 3 years is worth more to them than "
         "base salary of $100,000 instead of $95,000",
@@ -490,7 +489,7 @@ def test_an_offered_package_is_checked_like_meso_offers():
                    ("      - {salary: 95000, remote_days: 1, term: 2}\n", "      - {salary: 95000, remote_days: 1}\n"),
                    ("      - {salary: 90000, remote_days: 2, term: 1}\n", "      - {salary: 90000, remote_days: 2, term: 1, bonus: 3}\n"))
     assert problems(text) == [
-        f"cases/hiring.md:{line_of(text, '120000')}:18: rounds[1].offered[1]: 120000 is outside the range of 'salary' (90000 to 110000)",
+        f"cases/hiring.md:{line_of(text, '120000')}:18: rounds[1].offered[1]: $120,000 is outside the range of 'salary' ($90,000 to $110,000)",
         f"cases/hiring.md:{line_of(text, '{salary: 95000, remote_days: 1}')}:9: rounds[1].offered[2] has no value for "
         "'term'; give one, or fix it for every package in meso.hold",
         f"cases/hiring.md:{line_of(text, 'bonus')}:50: rounds[1].offered[3]: unknown issue 'bonus'; known issues: "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.scoring import assess, in_win_set, our_score, parse_package, their_score
+from briefgen.scoring import assess, in_win_set, our_score, outside, parse_package, their_score
 from conftest import HIRING, hiring_with, parse
 
 A, B, C = ({"salary": 100000, "remote_days": 1, "term": 3},
@@ -171,6 +171,7 @@ def test_assessment_to_json(hiring):
         "below_reservation": False,
         "to_aspiration": -9.0,
         "in_win_set": {"us": True, "them": True},
+        "outside": [],
         "constituencies": [{
             "id": "partner", "name": "Rivera's partner", "side": "them", "power": "influence",
             "can_block": False, "met": ["remote_days >= 2"], "missed": [],
@@ -219,9 +220,9 @@ def test_a_text_issue_takes_the_text_as_it_is():
     ))
     base = ["salary=97000", "remote_days=2", "term=2"]
     assert parse_package(case, base + ["city=2024"])["city"] == "2024"
-    with pytest.raises(ValueError) as error:
-        parse_package(case, base + ["city=Rome"])
-    assert str(error.value) == "city=Rome: 'Rome' is not an option of 'city' (options: 'Berlin', '2024')"
+    package = parse_package(case, base + ["city=Rome"])  # what they asked for, flagged rather than refused
+    assert outside(case.issue("city"), package["city"]) == (
+        "'Rome' is not one of your options for city ('Berlin', '2024'); scored conservatively")
 
 
 @pytest.mark.parametrize("terms, message", [
@@ -229,9 +230,6 @@ def test_a_text_issue_takes_the_text_as_it_is():
     ([], "give a value for every issue; missing: salary, remote_days, term"),
     (["salry=97000"], "unknown issue 'salry'; this case's issues: salary, remote_days, term"),
     (["salary"], "'salary' is not issue=value, e.g. salary=..."),
-    (["salary=120000", "remote_days=2", "term=2"], "salary=120000: 120000 is outside the range of 'salary' (90000 to 110000)"),
-    (["salary=89999.5", "remote_days=2", "term=2"], "salary=89999.5: 89999.5 is outside the range of 'salary' (90000 to 110000)"),
-    (["salary=97000", "remote_days=4", "term=2"], "remote_days=4: 4 is not an option of 'remote_days' (options: 1, 2, 3)"),
     (["salary=lots", "remote_days=2", "term=2"], "salary=lots: 'salary' takes a number"),
     (["salary=", "remote_days=2", "term=2"], "salary=: 'salary' takes a number"),
     (["salary=97000", "remote_days=two", "term=2"], "remote_days=two: 'remote_days' takes a number"),

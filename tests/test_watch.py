@@ -147,3 +147,39 @@ def test_preview_of_a_broken_case_writes_nothing(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "cases/bad.md:41:3: unknown key 'reservaton'" in result.stderr
     assert not (tmp_path / "output").exists()
+
+
+def test_watch_j2_shows_progress_and_refuses_two_files_of_one_id(tmp_path, watcher):
+    (tmp_path / "cases").mkdir()
+    for name in ("a.md", "b.md", "City.md", "city.md"):
+        (tmp_path / "cases" / name).write_text(HIRING)
+    w = watcher("-j", "2")
+    assert w.error_line("building") == "building 4 cases ..."  # said at once, before the first build ends
+    assert w.error_line("cases/City.md:").startswith("cases/City.md:1:1: the case id 'City' (the file name without .md) "
+                                                     "is also that of cases/city.md")
+    assert w.error_line("cases/city.md:").startswith("cases/city.md:1:1: the case id 'city'")
+    until((tmp_path / "output" / "b" / "brief.pdf").exists, "the first build")
+    assert not (tmp_path / "output" / "city").exists() and not (tmp_path / "output" / "City").exists()
+    (tmp_path / "cases" / "City.md").rename(tmp_path / "cases" / "capital.md")
+    assert w.error_line("clean again") == "cases/city.md: clean again"
+    until((tmp_path / "output" / "city" / "brief.pdf").exists, "the rename's build")
+    assert w.stop()[0] == 0
+
+
+def test_watch_says_when_a_case_is_clean_again(tmp_path, watcher):
+    case = tmp_path / "cases" / "hiring.md"
+    case.parent.mkdir()
+    case.write_text(HIRING)
+    brief = tmp_path / "output" / "hiring" / "brief.pdf"
+    w = watcher("cases/hiring.md")
+    until(brief.exists, "the first build")
+    case.write_text(hiring_with(("reservation: 40", "reservaton: 40")))
+    w.error_line("reservaton")
+    case.write_text(HIRING)  # saved back as it was built: nothing to build, but the mistake is gone
+    assert w.error_line("clean again") == "cases/hiring.md: clean again"
+    case.write_text(hiring_with(("reservation: 40", "reservaton: 40")))
+    w.error_line("reservaton")
+    case.write_text(hiring_with(('title: "Senior engineer offer: Jordan Rivera"', 'title: "Offer, fixed"')))
+    assert w.error_line("clean again") == "cases/hiring.md: clean again"
+    until(lambda: title_of(brief) == "Offer, fixed", "the rebuild after the fix")
+    assert w.stop()[0] == 0

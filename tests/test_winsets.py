@@ -13,14 +13,14 @@ import pytest
 from briefgen.case import Case, load_case
 from briefgen.level2 import winsets
 from briefgen.level2.winsets import analyse_win_sets
-from conftest import parse
+from conftest import EXAMPLE_CASES, parse
 
 try:
     from hypothesis import HealthCheck, given, settings, strategies as st
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     st = None
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "cases").glob("*.md"))
+EXAMPLES = EXAMPLE_CASES
 
 
 @dataclass
