@@ -158,9 +158,9 @@ CORPUS: dict[str, Expect] = {
     "frontmatter-is-text.md": error("must be keys and values"),
     "bom-and-crlf.md": builds(shows=("Byte-order mark and CRLF line endings", "Windows-made file.")),
     # --- YAML ------------------------------------------------------------------------------
-    "broken-yaml.md": error("YAML: mapping values are not allowed here"),
+    "broken-yaml.md": error("YAML: this line is indented 3 spaces, further than the keys above it, so YAML reads it as part of line 7's value; indent it by 2"),
     "unclosed-quote.md": error("a quoted text starts here and is never closed"),
-    "tab-indentation.md": error("YAML:", "'\\t'"),
+    "tab-indentation.md": error("YAML: a tab: YAML indents with spaces only; replace the tab with spaces"),
     "duplicate-keys.md": error('duplicate key "title"; each key may appear once'),
     "control-character-in-yaml.md": error("#x001b"),
     "alias-bomb.md": error("aliases", isolate=True, seconds=4),

@@ -241,6 +241,8 @@ def test_the_suite_ignores_the_user_s_own_cases(tmp_path):
     """After the Quickstart, cases/ holds more than the examples: no test may pick those up."""
     shutil.copytree(ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
+    for name in ("README.md", "Makefile", "pyproject.toml"):  # files the tests read
+        shutil.copy(ROOT / name, tmp_path)
     write(tmp_path / "cases/office-lease.md", "---\ntitle: half written\n")
     collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests"],
                                cwd=tmp_path, capture_output=True, text=True, timeout=300)
