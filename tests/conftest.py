@@ -26,8 +26,8 @@ os.environ["BRIEFGEN_TODAY"] = "2026-11-24"
 
 # The example cases briefgen ships, by name: cases a user adds to cases/ are never part of the suite.
 EXAMPLE_CASES = [Path(__file__).parent.parent / "cases" / name for name in (
-    "cross-border-acquisition.md", "fisheries-access.md", "hiring-offer.md", "reunification-talks.md", "supplier-contract.md",
-    "union-contract.md")]
+    "coffee-supply-listing.md", "cross-border-acquisition.md", "fisheries-access.md", "harbour-wind-port.md",
+    "hiring-offer.md", "hospital-affiliation.md", "reunification-talks.md", "supplier-contract.md", "union-contract.md")]
 
 # The example of docs/case-format.md, verbatim: the contract's own case.
 HIRING = """\
