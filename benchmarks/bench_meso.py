@@ -1,139 +1,142 @@
-"""MESO construction at scale, and against brute force.
+"""MESO construction against an exact reference, on generated cases.
 
-Run on demand: `.venv/bin/python benchmarks/bench_meso.py`. Builds 3 packages
-for generated cases of 10, 20 and 50 issues of 10 options each (some of them
-range issues), with real-valued points, and checks every result against the
-five criteria. Then compares, in the same run, with a brute-force enumeration
-of a space of one million packages. Goals on this machine: 20 issues under
-1 s, 50 issues under 5 s, no criterion broken.
+Run on demand (several minutes): `.venv/bin/python benchmarks/bench_meso.py [CASES]`.
+Generates CASES (default 300) cases with option and range issues, conditions tying
+issues together, holds, `lead_with`, points on scales of 1, 100 and 1,000,000, and
+k = 2..5 packages, plus 20 x 10 and 30 x 10 cases; builds each with `meso()` and with
+the exact reference: the same programme with no size threshold for the search and
+60 s per case instead of 8 (HiGHS; it is held to brute force by tests/test_meso*.py).
+
+Prints: tracebacks, the slowest construction, the peak memory of the whole run,
+missed sets (the reference builds more packages), suboptimal sets where the engine
+claims a proof, and the true gap (reference optimum - engine) / optimum, median and
+worst, per group.
 """
 from __future__ import annotations
 
-import itertools
+import importlib
 import random
+import resource
+import statistics
+import sys
 import time
+import traceback
+from unittest import mock
 
 from briefgen.case import parse_case
-from briefgen.meso import meso
+from briefgen.meso import meso, solver
 
-EPSILON = 1e-9
+construct_module = importlib.import_module("briefgen.meso.construct")
 
 
-def generated_case(issues: int, seed: int = 1) -> str:
-    rng = random.Random(seed)
-    lines = ["---", f"title: MESO scale test, {issues} issues",
-             "parties: {us: {name: Us}, them: {name: Them}}", "issues:"]
-    best = 0.0
+def number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(round(x, 2))
+
+
+def generated(rng: random.Random, issues: int, options: int | None = None) -> str:
+    scale = rng.choice([1, 100, 1_000_000])
+    lines = ["---", "title: Generated", "parties: {us: {name: Us}, them: {name: Them}}", "issues:"]
+    values, best = {}, 0.0
     for n in range(issues):
-        if n % 4 == 3:  # a range issue on 10 steps, piecewise linear through a middle anchor
-            top, middle = round(rng.uniform(5, 20), 2), round(rng.uniform(1, 4), 2)
-            lines.append(f"  - {{id: i{n}, range: {{min: 0, max: 90, step: 10}}, "
-                         f"points: {{0: {top}, 40: {middle}, 90: 0}}, their_points: {{0: 0, 50: {middle}, 90: {top}}}}}")
-            best += top
+        if options is None and rng.random() < 0.3:
+            steps = rng.choice([4, 10, 50, 200])
+            top = rng.choice([steps, 1_000_000])
+            step = top // steps
+            ours, theirs = round(rng.uniform(1, 20) * scale, 2), round(rng.uniform(1, 20) * scale, 2)
+            middle = f", {number(step * (steps // 2))}: {number(ours * rng.uniform(0.1, 0.9))}" if rng.random() < 0.5 else ""
+            their = f", their_points: {{0: {number(theirs)}, {top}: 0}}" if rng.random() < 0.8 else ""
+            lines.append(f"  - {{id: i{n}, range: {{min: 0, max: {top}, step: {step}}}, "
+                         f"points: {{0: 0{middle}, {top}: {number(ours)}}}{their}}}")
+            values[n] = [k * step for k in range(steps + 1)]
+            best += ours
         else:
-            ours = [round(rng.uniform(0, 15), 2) for _ in range(10)]
-            theirs = [round(rng.uniform(0, 15), 2) for _ in range(10)]
-            options = ", ".join(f"{{value: {k}, points: {o}, their_points: {t}}}" for k, (o, t) in enumerate(zip(ours, theirs)))
-            lines.append(f"  - {{id: i{n}, options: [{options}]}}")
+            count = options or rng.randint(2, 10)
+            ours = [round(rng.uniform(0, 15) * scale, 2) for _ in range(count)]
+            theirs = [round(rng.uniform(0, 15) * scale, 2) for _ in range(count)]
+            lines.append(f"  - {{id: i{n}, options: [" + ", ".join(
+                f"{{value: {k}, points: {number(o)}, their_points: {number(t)}}}"
+                for k, (o, t) in enumerate(zip(ours, theirs))) + "]}")
+            values[n] = list(range(count))
             best += max(ours)
-    lines += [
-        f"targets: {{reservation: {round(best * 0.4, 2)}, aspiration: {round(best * 0.6, 2)}}}",
-        "constituencies:",
-        "  - {id: board, side: them, power: ratify, requires: ['i0 >= 2']}",
-        "  - {id: cfo, side: us, power: veto, requires: ['i1 <= 7']}",
-        "meso: {packages: 3, tolerance: 1}",
-        "---", "",
-    ]
+
+    def atom() -> str:
+        n = rng.randrange(issues)
+        v = rng.choice(values[n][1:-1] or values[n][:1])
+        return f"i{n} {rng.choice(['>=', '<=', '!='])} {v}"
+
+    conditions = []
+    for _ in range(rng.randint(0, 3)):
+        shape = rng.random()
+        conditions.append(atom() if shape < 0.4 else f"{atom()} or {atom()}" if shape < 0.7 else
+                          f"{atom()} or {atom()} or {atom()}" if shape < 0.85 else f"not ({atom()} and {atom()})")
+    aspiration = best * rng.uniform(0.45, 0.75)
+    lines.append(f"targets: {{aspiration: {number(aspiration)}}}")
+    if conditions:
+        lines.append("constituencies:")
+        for k, text in enumerate(conditions):
+            lines.append(f"  - {{id: c{k}, side: {rng.choice(['us', 'them'])}, power: ratify, requires: ['{text}']}}")
+    meso_settings = [f"packages: {rng.randint(2, 5)}", f"tolerance: {number(best * rng.choice([0.005, 0.02, 0.05]))}"]
+    if rng.random() < 0.2:
+        n = rng.randrange(issues)
+        meso_settings.append(f"hold: {{i{n}: {rng.choice(values[n])}}}")
+    if rng.random() < 0.2:
+        meso_settings.append(f"lead_with: [{', '.join(f'i{n}' for n in rng.sample(range(issues), rng.randint(1, 2)))}]")
+    lines += ["meso: {" + ", ".join(meso_settings) + "}", "---", ""]
     return "\n".join(lines)
 
 
-def violations(case, packages) -> list[str]:
-    """Criteria 1 to 4 checked literally on the true scores (5 is by construction)."""
-    found = []
-    low = max(case.aspiration - case.meso.tolerance, case.targets.reservation or float("-inf"))
-    high = case.aspiration + case.meso.tolerance
-    for p in packages:
-        score = sum(i.our_points(p.terms[i.id]) for i in case.issues)
-        if not low - EPSILON <= score <= high + EPSILON:
-            found.append(f"1: {p.label} scores {score}")
-        for c in case.constituencies:
-            if c.can_block and not all(cond(p.terms) for cond in case.conditions[c.id]):
-                found.append(f"2: {p.label} misses {c.id}")
-    points = [[i.their_points_for(p.terms[i.id]) for i in case.issues] for p in packages]
-    for a, b in itertools.permutations(range(len(packages)), 2):
-        if sum(p.terms[i.id] != q.terms[i.id] for i in case.issues for p, q in [(packages[a], packages[b])]) < 2:
-            found.append(f"3: {packages[a].label} {packages[b].label}")
-        if all(x >= y for x, y in zip(points[a], points[b])):
-            found.append(f"4: {packages[a].label} dominates {packages[b].label}")
-    ids = [i.id for i in case.issues]
-    for n, p in enumerate(packages):
-        k = ids.index(p.lead)
-        if not all(points[n][k] > points[m][k] for m in range(len(packages)) if m != n):
-            found.append(f"4: {p.label} does not lead with {p.lead}")
-    return found
-
-
-def timed_construction(issues: int) -> None:
-    case = parse_case(generated_case(issues).encode(), "bench.md", "bench")
-    start = time.perf_counter()
-    result = meso(case)
-    seconds = time.perf_counter() - start
-    broken = violations(case, result.packages)
-    print(f"{issues:>3} issues x 10 options: {seconds:6.2f} s, {len(result.packages)} packages, "
-          f"their points {sum(p.their_score for p in result.packages):.2f}, "
-          f"criteria broken: {broken or 'none'}")
-
-
-def brute_force(case):
-    """Every package enumerated; the best valid set searched over every lead triple."""
-    low = max(case.aspiration - case.meso.tolerance, case.targets.reservation or float("-inf"))
-    high = case.aspiration + case.meso.tolerance
-    values = [list(i.values()) for i in case.issues]
-    ours = [[i.our_points(v) for v in vs] for i, vs in zip(case.issues, values)]
-    theirs = [[i.their_points_for(v) for v in vs] for i, vs in zip(case.issues, values)]
-    conditions = [cond for c in case.constituencies if c.can_block for cond in case.conditions[c.id]]
-    feasible = []
-    for choice in itertools.product(*(range(len(vs)) for vs in values)):
-        score = sum(ours[n][k] for n, k in enumerate(choice))
-        if low - EPSILON <= score <= high + EPSILON:
-            package = {i.id: values[n][k] for n, (i, k) in enumerate(zip(case.issues, choice))}
-            if all(cond(package) for cond in conditions):
-                feasible.append((choice, sum(theirs[n][k] for n, k in enumerate(choice))))
-    best = None
-    for leads in itertools.combinations(range(len(values)), 3):
-        levels = [sorted(set(theirs[n]), reverse=True)[:-1] for n in leads]
-        for thresholds in itertools.product(*levels):
-            total = 0.0
-            for i, lead in enumerate(leads):
-                fits = [t for c, t in feasible
-                        if theirs[lead][c[lead]] >= thresholds[i]
-                        and all(theirs[o][c[o]] < thresholds[j] for j, o in enumerate(leads) if j != i)]
-                if not fits:
-                    break
-                total += max(fits)
-            else:
-                best = total if best is None else max(best, total)
-    return len(feasible), best
+def reference(case):
+    """The exact programme everywhere, with a minute per case."""
+    with mock.patch.object(construct_module, "EXACT_SIZE", float("inf")), \
+            mock.patch.object(solver, "TIME_LIMIT", 60.0), mock.patch.object(solver, "NODE_LIMIT", 10**9):
+        return meso(case)
 
 
 def main() -> None:
-    for issues in (10, 20, 50):
-        timed_construction(issues)
-    case = parse_case(generated_case(6, seed=3).encode(), "million.md", "million")
-    space = 1
-    for issue in case.issues:
-        space *= len(list(issue.values()))
-    start = time.perf_counter()
-    result = meso(case)
-    ours = time.perf_counter() - start
-    start = time.perf_counter()
-    feasible, best = brute_force(case)
-    brute = time.perf_counter() - start
-    print(f"space of {space:,} packages ({feasible:,} in the band and both win-sets):")
-    print(f"  briefgen {ours:.2f} s, their points {sum(p.their_score for p in result.packages):.2f}, "
-          f"criteria broken: {violations(case, result.packages) or 'none'}")
-    print(f"  brute force {brute:.2f} s, best possible their points {best:.2f}")
-    print(f"  brute force / briefgen: {brute / ours:.0f}x")
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    rng = random.Random(14)
+    groups = {"mixed": [generated(rng, rng.randint(2, 8)) for _ in range(count)],
+              "20x10": [generated(rng, 20, 10) for _ in range(10)],
+              "30x10": [generated(rng, 30, 10) for _ in range(10)]}
+    tracebacks, slowest = 0, (0.0, "")
+    for name, texts in groups.items():
+        missed, unproved_optimal, gaps, feasible, times = 0, 0, [], 0, []
+        for n, text in enumerate(texts):
+            try:
+                case = parse_case(text.encode(), f"{name}-{n}.md", f"{name}-{n}")
+            except Exception:  # a generated condition that can never be met: not a case
+                continue
+            try:
+                start = time.perf_counter()
+                built = meso(case)
+                seconds = time.perf_counter() - start
+            except Exception:
+                tracebacks += 1
+                traceback.print_exc()
+                continue
+            times.append(seconds)
+            slowest = max(slowest, (seconds, f"{name}-{n}"))
+            exact = reference(case)
+            if not exact.packages:
+                continue
+            feasible += 1
+            if len(built.packages) < len(exact.packages):
+                missed += 1
+                print(f"missed: {name}-{n} built {len(built.packages)}, exact {len(exact.packages)}")
+                continue
+            mine = sum(p.their_score for p in built.packages)
+            best = sum(p.their_score for p in exact.packages)
+            if len(built.packages) == len(exact.packages) and best:
+                gap = max(best - mine, 0) / abs(best)
+                gaps.append(gap)
+                if built.bound is not None and abs(built.bound - mine) <= 1e-9 * max(abs(mine), 1) and gap > 1e-9:
+                    unproved_optimal += 1
+                    print(f"claimed best but is not: {name}-{n} gap {gap:.4%}")
+        print(f"{name}: {len(texts)} cases, {feasible} feasible, {missed} missed sets, {unproved_optimal} suboptimal sets "
+              f"claimed best, gap median {statistics.median(gaps or [0]):.3%} worst {max(gaps or [0]):.3%}, "
+              f"time median {statistics.median(times or [0]):.2f} s max {max(times or [0]):.2f} s", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"tracebacks: {tracebacks}; slowest construction {slowest[0]:.2f} s ({slowest[1]}); peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ MAX_ROUNDS, MAX_TAGS = 100, 50
 Rating = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
 Weight = Annotated[float, Field(strict=True, gt=0, le=1e6, allow_inf_nan=False)]
 Rank = Annotated[StrictInt, Field(ge=1, le=MAX_ISSUES)]
+MAX_OFFERS = 26  # hand-written meso.offers: A to Z, far beyond the three or so that work
 
 
 def _term_value(value: object) -> int | float | str:
@@ -293,7 +294,7 @@ class Meso(Model):
     tolerance: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] = 1
     lead_with: tuple[str, ...] = ()
     hold: Terms = FrozenDict()
-    offers: tuple[Terms, ...] = ()
+    offers: Annotated[tuple[Terms, ...], Field(max_length=MAX_OFFERS)] = ()
 
 
 class OfferSheetSettings(Model):
@@ -410,5 +411,11 @@ class Case(Model):
         return 0.75 * self.best_score()
 
 def package_label(n: int) -> str:
-    """Packages are named A, B, C, ... in the order they are offered: on the sheet, in rounds, in the brief."""
-    return chr(ord("A") + n)
+    """Packages are named A, B, C, ... Z, AA, AB, ... in the order they are offered: on the
+    sheet, in rounds, in the brief (as spreadsheet columns are, so a label never repeats)."""
+    label = ""
+    n += 1
+    while n:
+        n, letter = divmod(n - 1, 26)
+        label = chr(ord("A") + letter) + label
+    return label

@@ -208,7 +208,7 @@ def check(cases):
       briefgen check cases/union-contract.md
     """
     from briefgen.build import check as check_cases
-
+    from briefgen.errors import Problem
     from briefgen.reading import offers_now
 
     root, paths = _cases(cases)
@@ -220,7 +220,9 @@ def check(cases):
             continue
         offers = offers_now(case)
         for d in offers.diagnostics:
-            click.echo(f"{path}: {d.level} (MESO {_criterion(d.criterion)}): {d.message}", err=d.level == "error")
+            line, column = d.position(case)
+            click.echo(str(Problem(str(path), line, column, f"{d.level} (MESO {_criterion(d.criterion)}): {d.message}")),
+                       err=d.level == "error")
         failed += bool(offers.errors)
         click.echo(f"{path}: {'ok' if not offers.errors else 'MESO errors'}")
     sys.exit(1 if failed else 0)

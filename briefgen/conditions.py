@@ -18,6 +18,10 @@ from typing import Protocol
 
 Package = Mapping[str, object]
 Test = Callable[[Package], bool]
+# The same condition as a tree, for solvers that reason over every package at
+# once (MESO): ("and", f, g), ("or", f, g), ("not", f), or ("is", issue_id,
+# test of one value) at the leaves.
+Formula = tuple
 
 ORDERINGS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 EQUALITIES = {"eq": operator.eq, "ne": operator.ne}
@@ -49,6 +53,7 @@ class Condition:
     text: str
     issue_ids: frozenset[str]
     test: Test
+    formula: Formula = ()
 
     def __call__(self, package: Package) -> bool:
         return self.test(package)
@@ -85,8 +90,8 @@ def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
     except rule_engine.EngineError:
         raise ConditionError(f"condition '{text}' compares values that cannot be compared") from None
     compiler = _Compiler(text, {issue.id: issue for issue in issues})
-    test = compiler.compile(rule.statement.expression)
-    return Condition(text, frozenset(compiler.used), test)
+    test, formula = compiler.compile(rule.statement.expression)
+    return Condition(text, frozenset(compiler.used), test, formula)
 
 
 class _Compiler:
@@ -98,17 +103,18 @@ class _Compiler:
     def fail(self, why: str) -> ConditionError:
         return ConditionError(f"condition '{self.text}' {why}")
 
-    def compile(self, node) -> Test:
+    def compile(self, node) -> tuple[Test, Formula]:
         from rule_engine import ast
 
         if isinstance(node, ast.LogicExpression):
-            left, right = self.compile(node.left), self.compile(node.right)
+            (left, left_formula), (right, right_formula) = self.compile(node.left), self.compile(node.right)
+            formula = (node.type, left_formula, right_formula)
             if node.type == "and":
-                return lambda package: left(package) and right(package)
-            return lambda package: left(package) or right(package)
+                return (lambda package: left(package) and right(package)), formula
+            return (lambda package: left(package) or right(package)), formula
         if isinstance(node, ast.UnaryExpression) and node.type == "not":
-            inner = self.compile(node.right)
-            return lambda package: not inner(package)
+            inner, inner_formula = self.compile(node.right)
+            return (lambda package: not inner(package)), ("not", inner_formula)
         if isinstance(node, (ast.ComparisonExpression, ast.ArithmeticComparisonExpression)) and (
                 node.type in ORDERINGS or node.type in EQUALITIES):
             return self.comparison(node)
@@ -145,7 +151,7 @@ class _Compiler:
             raise self.fail(f"must compare '{issue.id}' with a plain number or quoted text")
         return value
 
-    def comparison(self, node) -> Test:
+    def comparison(self, node) -> tuple[Test, Formula]:
         from rule_engine import ast
 
         left, right, kind = node.left, node.right, node.type
@@ -173,9 +179,9 @@ class _Compiler:
             self.check_value(issue, value)
         compare = {**ORDERINGS, **EQUALITIES}[kind]
         key = issue.id
-        return lambda package: compare(package[key], value)
+        return (lambda package: compare(package[key], value)), ("is", key, lambda v: compare(v, value))
 
-    def membership(self, node) -> Test:
+    def membership(self, node) -> tuple[Test, Formula]:
         from rule_engine import ast
 
         issue = self.issue(node.member)
@@ -187,7 +193,7 @@ class _Compiler:
         for value in values:
             self.check_value(issue, value)
         key = issue.id
-        return lambda package: package[key] in values
+        return (lambda package: package[key] in values), ("is", key, lambda v: v in values)
 
     def check_value(self, issue: IssueDomain, value: object) -> None:
         problem = issue.value_problem(value)

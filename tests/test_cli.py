@@ -16,7 +16,7 @@ UNSENDABLE = hiring_with(("- {salary: 95000, remote_days: 1, term: 2}", "- {sala
 UNSENDABLE_NOTE = ("no offer sheet for cases/unsendable.md: its packages break MESO criterion 1 "
                    "(package B scores 2.0, below our reservation of 40.)")
 HIRING_CHECKED = [
-    "cases/hiring.md: warning (MESO criterion 4): package B leads with no issue: on no issue is it strictly "
+    "cases/hiring.md:67:7: warning (MESO criterion 4): package B leads with no issue: on no issue is it strictly "
     "the most generous package of the set, so choosing it says little about their priorities.",
     "cases/hiring.md: ok",
 ]

@@ -12,9 +12,18 @@ class Diagnostic:
     level: str  # "error" or "warning"
     criterion: str  # "1".."5", or "overload", "anchoring"
     message: str
+    at: str | None = None  # the case-file key it concerns, dotted: "meso.offers.1", "constituencies.2.requires.0"
 
     def to_json(self) -> dict:
         return {"level": self.level, "criterion": self.criterion, "message": self.message}
+
+    def position(self, case) -> tuple[int, int]:
+        """Its line and column in the case file: at its key, else at the meso section, else the top."""
+        for key in (self.at, "meso", "targets"):
+            line = case.line_of(key) if key else None
+            if line:
+                return line, _column(case, line, key)
+        return 1, 1
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class Meso:
     packages: tuple[MesoPackage, ...]
     diagnostics: tuple[Diagnostic, ...]
     constructed: bool  # False: the case's own meso.offers, checked
+    bound: float | None = None  # built sets: no valid set gives them more points in all (their score summed)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -48,4 +58,17 @@ class Meso:
 
     def to_json(self) -> dict:
         return {"packages": [p.to_json() for p in self.packages],
-                "diagnostics": [d.to_json() for d in self.diagnostics]}
+                "diagnostics": [d.to_json() for d in self.diagnostics], "bound": self.bound}
+
+
+def _column(case, line: int, key: str) -> int:
+    """Where on its line the key (or list item) starts: case files are indented YAML."""
+    try:
+        text = case.path and open(case.path, encoding="utf-8").read().splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return 1
+    name = key.rsplit(".", 1)[-1]
+    if not name.isdigit() and f"{name}:" in text:
+        return text.index(f"{name}:") + 1
+    stripped = text.lstrip(" ")
+    return len(text) - len(stripped.removeprefix("- ").lstrip(" ")) + 1

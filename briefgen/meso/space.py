@@ -1,40 +1,49 @@
-"""The space of packages: the band and conditions of a case (Market), and the best
-package for them under per-issue restrictions (Oracle).
+"""The space of packages: what the criteria need to know about a case.
 
-The oracle enumerates exactly where the space is small enough, and otherwise
-runs a dynamic programme over issues on scaled integer scores; every package
-it returns is checked on its true real-valued score.
+A package is one value index per issue. `Market` holds the band (criterion 1),
+the values each issue may take (its options, its range on the step, or its
+`meso.hold`), the points of each value for us and for them, and the
+conditions of the ratifiers and veto holders (criterion 2), each turned into
+a formula over sets of value indexes, which the solver can state as linear
+constraints whatever the number of values the conditions tie together.
 """
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Mapping, Sequence
 
-from briefgen.case import Case
+from briefgen.case import Case, Constituency
+from briefgen.conditions import Condition
 from briefgen.meso.model import EPSILON
 
-EXACT_LIMIT = 200_000  # packages enumerated exactly
+# A formula over value indexes: ("true",), ("false",), ("is", issue index,
+# frozenset of value indexes), ("and", *children), ("or", *children).
+Formula = tuple
+TRUE, FALSE = ("true",), ("false",)
 
 
 class Market:
-    """Everything the criteria need about a case: band, conditions, points per value."""
+    """Everything the criteria need about a case: band, values, points, conditions."""
 
     def __init__(self, case: Case):
         self.case = case
         self.issues = list(case.issues)
-        meso_settings = case.meso
-        self.low = case.aspiration - meso_settings.tolerance
+        settings = case.meso
+        self.low = case.aspiration - settings.tolerance
         if case.targets.reservation is not None:
             self.low = max(self.low, case.targets.reservation)
-        self.high = case.aspiration + meso_settings.tolerance
+        self.high = case.aspiration + settings.tolerance
         self.values = [
-            [meso_settings.hold[i.id]] if i.id in meso_settings.hold else list(i.values())
+            [settings.hold[i.id]] if i.id in settings.hold else list(i.values())
             for i in self.issues
         ]
         self.ours = [[i.our_points(v) for v in values] for i, values in zip(self.issues, self.values)]
         self.theirs = [[i.their_points_for(v) for v in values] for i, values in zip(self.issues, self.values)]
-        self.requirements = [condition for _, condition in case.blocking_conditions()]
+        # How far apart two scores must be to differ: points are a scale the user
+        # chooses (dollars or percent), so float noise is measured against it.
+        magnitude = max([abs(x) for xs in self.ours + self.theirs for x in xs] + [abs(self.low), abs(self.high), 1.0])
+        self.epsilon = EPSILON * magnitude * max(len(self.issues), 1)
+        self.blocking: list[tuple[Constituency, Condition]] = case.blocking_conditions()
+        self.formulas = [self.formula(condition) for _, condition in self.blocking]
 
     def index(self, issue_id: str) -> int:
         return next(n for n, issue in enumerate(self.issues) if issue.id == issue_id)
@@ -49,148 +58,87 @@ class Market:
         return sum(self.theirs[n][k] for n, k in enumerate(choice))
 
     def in_band(self, score: float) -> bool:
-        return self.low - EPSILON <= score <= self.high + EPSILON
+        return self.low - self.epsilon <= score <= self.high + self.epsilon
 
     def ratifiable(self, package: Mapping) -> bool:
-        return all(condition(package) for condition in self.requirements)
+        return all(condition(package) for _, condition in self.blocking)
 
-    def lead_levels(self, n: int) -> list[float]:
-        """Their distinct points on issue n, most generous first."""
-        return sorted(set(self.theirs[n]), reverse=True)
+    def levels(self, n: int, domain: Sequence[int] | None = None) -> list[float]:
+        """Their distinct points on issue n (over `domain`, value indexes), most generous first."""
+        points = sorted({self.theirs[n][k] for k in (range(len(self.values[n])) if domain is None else domain)},
+                        reverse=True)
+        distinct = points[:1]
+        for p in points[1:]:
+            if distinct[-1] - p > self.epsilon:
+                distinct.append(p)
+        return distinct
 
-    def components(self) -> list[list[int]]:
-        """Issue indexes grouped so that no condition spans two groups."""
-        parent = list(range(len(self.issues)))
+    # --- conditions as formulas over value indexes -----------------------------------------
 
-        def root(n: int) -> int:
-            while parent[n] != n:
-                n = parent[n]
-            return n
+    def formula(self, condition: Condition) -> Formula:
+        return _simplify(self._formula(condition.formula, True))
 
-        ids = {issue.id: n for n, issue in enumerate(self.issues)}
-        for condition in self.requirements:
-            members = sorted(ids[i] for i in condition.issue_ids)
-            for other in members[1:]:
-                parent[root(other)] = root(members[0])
-        groups: dict[int, list[int]] = {}
-        for n in range(len(self.issues)):
-            groups.setdefault(root(n), []).append(n)
-        return list(groups.values())
+    def _formula(self, node: tuple, positive: bool) -> Formula:
+        kind = node[0]
+        if kind == "not":
+            return self._formula(node[1], not positive)
+        if kind == "is":
+            n = self.index(node[1])
+            return ("is", n, frozenset(k for k, v in enumerate(self.values[n]) if bool(node[2](v)) == positive))
+        joined = kind if positive else {"and": "or", "or": "and"}[kind]
+        return (joined, self._formula(node[1], positive), self._formula(node[2], positive))
 
-
-Allowed = Mapping[int, frozenset[int]]  # issue index -> allowed value indexes
-
-
-class Oracle:
-    """The best package for them meeting criteria 1 and 2 and per-issue restrictions."""
-
-    def __init__(self, market: Market):
-        self.market = market
-        self.blocks = []  # per component: its issue indexes and ratifiable value combinations
-        for issues in market.components():
-            combos = []
-            for combo in itertools.product(*(range(len(market.values[n])) for n in issues)):
-                partial = {market.issues[n].id: market.values[n][k] for n, k in zip(issues, combo)}
-                if all(c(partial) for c in market.requirements if c.issue_ids <= partial.keys()):
-                    combos.append(combo)
-            self.blocks.append((issues, combos))
-        self.size = math.prod(len(combos) for _, combos in self.blocks)
-        self.exact = self.size <= EXACT_LIMIT
-        if self.exact:
-            self._enumerate()
-
-    def _enumerate(self) -> None:
-        market = self.market
-        feasible = []
-        for parts in itertools.product(*(combos for _, combos in self.blocks)):
-            choice = [0] * len(market.issues)
-            for (issues, _), combo in zip(self.blocks, parts):
-                for n, k in zip(issues, combo):
-                    choice[n] = k
-            score = market.score(choice)
-            if market.in_band(score):
-                feasible.append((tuple(choice), score, market.their_score(choice)))
-        # Best for them first; then closest to our aspiration; then file order of values.
-        feasible.sort(key=lambda f: (-f[2], abs(f[1] - market.case.aspiration), f[0]))
-        self.feasible = feasible
-
-    def best(self, allowed: Allowed) -> tuple[tuple[int, ...], float, float] | None:
-        if self.exact:
-            for candidate in self.feasible:
-                choice = candidate[0]
-                if all(choice[n] in ks for n, ks in allowed.items()):
-                    return candidate
-            return None
-        return self._programme(allowed)
-
-    def _programme(self, allowed: Allowed):
-        """Multiple-choice knapsack over components: max their points, our points in band."""
-        import numpy as np
-
-        market = self.market
-        options = []
-        for issues, combos in self.blocks:
-            kept = [c for c in combos if all(c[i] in allowed[n] for i, n in enumerate(issues) if n in allowed)]
-            if not kept:
-                return None
-            ours = [sum(market.ours[n][k] for n, k in zip(issues, c)) for c in kept]
-            theirs = [sum(market.theirs[n][k] for n, k in zip(issues, c)) for c in kept]
-            options.append((issues, kept, ours, theirs))
-        resolution, exact = _resolution([o[2] for o in options], market.high - market.low)
-        slack = 0 if exact else len(options) * resolution / 2
-        floors = [min(round(x / resolution) for x in o[2]) for o in options]
-        spans = [max(round(x / resolution) for x in o[2]) - f for o, f in zip(options, floors)]
-        best = np.zeros(1)  # their best points for each reachable (scaled) score so far
-        choices = []
-        for (issues, kept, ours, theirs), floor, span in zip(options, floors, spans):
-            # One row per option: the previous states shifted by its points; the
-            # column-wise max is the new best, and argmax (first on ties) the choice.
-            rows = np.full((len(kept), len(best) + span), -np.inf)
-            for k, (our, their) in enumerate(zip(ours, theirs)):
-                shift = round(our / resolution) - floor
-                rows[k, shift:shift + len(best)] = best + their
-            pick = rows.argmax(axis=0)
-            best = rows[pick, np.arange(rows.shape[1])]
-            choices.append(pick)
-        base = sum(floors) * resolution
-        states = np.arange(len(best)) * resolution + base
-        # Off the grid, a state's score is only known to within `slack`: look
-        # in the band widened by it, best for them first, and keep the first
-        # package whose true score is in the band.
-        band = (states >= market.low - slack - EPSILON) & (states <= market.high + slack + EPSILON) & ~np.isneginf(best)
-        if not band.any():
-            return None
-        masked = np.where(band, best, -np.inf)
-        ties = np.flatnonzero(masked >= masked.max() - EPSILON)
-        first = ties[np.argmin(np.abs(states[ties] - market.case.aspiration))]
-
-        def states_to_try():
-            yield first  # almost always in the band; sorting the rest is the slow part
-            candidates = np.flatnonzero(band)
-            yield from candidates[np.lexsort((np.abs(states[candidates] - market.case.aspiration), -best[candidates]))][:64]
-
-        for state in states_to_try():
-            choice = self._walk_back(options, floors, choices, resolution, int(state))
-            score = market.score(choice)
-            if market.in_band(score):
-                return tuple(choice), score, market.their_score(choice)
-        return None
-
-    def _walk_back(self, options, floors, choices, resolution, state) -> list[int]:
-        """The package behind a final state of the programme."""
-        choice = [0] * len(self.market.issues)
-        for (issues, kept, ours, theirs), floor, pick in zip(reversed(options), reversed(floors), reversed(choices)):
-            k = int(pick[state])
-            for n, value in zip(issues, kept[k]):
-                choice[n] = value
-            state -= round(ours[k] / resolution) - floor
-        return choice
+    def domains(self, formulas: Sequence[Formula]) -> tuple[list[list[int]], list[Formula]]:
+        """The value indexes each issue may take under `formulas`, and the formulas
+        still tying two or more issues together (the rest are folded into the domains)."""
+        domains = [set(range(len(values))) for values in self.values]
+        ties = []
+        for formula in formulas:
+            parts = formula[1:] if formula[0] == "and" else (formula,)
+            for part in parts:
+                if part[0] == "is":
+                    domains[part[1]] &= part[2]
+                elif part == FALSE:
+                    domains = [set() for _ in domains]
+                elif part != TRUE:
+                    ties.append(part)
+        ties = [_simplify(_restrict(t, domains)) for t in ties]
+        if FALSE in ties:
+            domains = [set() for _ in domains]
+        return [sorted(d) for d in domains], [t for t in ties if t != TRUE]
 
 
-def _resolution(points: list[list[float]], band: float) -> tuple[float, bool]:
-    """A grid for the programme: exact where all points sit on it, else fine enough."""
-    flat = [x for xs in points for x in xs]
-    for step in (1, 0.5, 0.25, 0.1, 0.05, 0.01):
-        if all(abs(x / step - round(x / step)) < 1e-9 for x in flat):
-            return step, True
-    return min(0.01, max(band, 0.01) / (4 * max(len(points), 1))), False
+def _restrict(formula: Formula, domains) -> Formula:
+    if formula[0] == "is":
+        ks = formula[2] & domains[formula[1]]
+        return TRUE if ks == domains[formula[1]] else ("is", formula[1], ks)
+    if formula[0] in ("and", "or"):
+        return (formula[0], *(_restrict(f, domains) for f in formula[1:]))
+    return formula
+
+
+def _simplify(formula: Formula) -> Formula:
+    """Flatten and/or, fold constants, merge tests of one issue (and: meet; or: union)."""
+    kind = formula[0]
+    if kind == "is":
+        return FALSE if not formula[2] else formula
+    if kind not in ("and", "or"):
+        return formula
+    absorbing, neutral = (FALSE, TRUE) if kind == "and" else (TRUE, FALSE)
+    children, tests = [], {}
+    for child in (_simplify(f) for f in formula[1:]):
+        for part in (child[1:] if child[0] == kind else (child,)):
+            if part == absorbing:
+                return absorbing
+            if part[0] == "is":
+                merge = frozenset.__and__ if kind == "and" else frozenset.__or__
+                tests[part[1]] = merge(tests[part[1]], part[2]) if part[1] in tests else part[2]
+            elif part != neutral:
+                children.append(part)
+    for n, ks in sorted(tests.items()):
+        if kind == "and" and not ks:
+            return FALSE
+        children.append(("is", n, ks))
+    if not children:
+        return neutral
+    return children[0] if len(children) == 1 else (kind, *children)
