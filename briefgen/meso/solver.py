@@ -11,8 +11,8 @@ with the number of values, never with the size of the point numbers, and
 HiGHS proves the set optimal or reports a bound on how far it can be from it.
 
 Every answer is re-checked in Python on the true scores before it is used.
-HiGHS runs on one thread with a node limit, so the same case always gives the
-same programme, the same search and the same packages; the time limit is a
+HiGHS's branch and bound is deterministic and runs with a node limit, so the same
+case always gives the same programme, the same search and the same packages; the time limit is a
 safety net that only a case far beyond anything measured would reach.
 """
 from __future__ import annotations
@@ -99,7 +99,6 @@ class Programme:
 
         h = _highs()
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 1e-7)
