@@ -168,6 +168,8 @@ def _start_worker() -> None:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if "highspy" in sys.modules:  # HiGHS's thread pool does not survive a fork: a solve would wait for it forever
+        sys.modules["highspy"].Highs.resetGlobalScheduler(True)
     _stop_if_orphaned()
 
 

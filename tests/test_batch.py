@@ -14,7 +14,7 @@ import pytest
 
 from briefgen.build import remove_leftovers, write_atomically
 from briefgen.errors import BriefgenError
-from conftest import BRIEFGEN, hiring_with
+from conftest import BRIEFGEN, NO_OFFERS, hiring_with
 
 CASES = 6
 
@@ -198,3 +198,20 @@ def test_without_a_terminal_each_document_gets_a_line(project):
         *(f"wrote output/case{n}/{name}" for n in range(CASES) for name in ("brief.pdf", "offer-sheet.pdf")),
         f"{CASES} built, 0 unchanged, 0 failed"]
     assert errors == ""
+
+
+def test_workers_solve_after_their_build_has_solved(tmp_path):
+    """HiGHS's thread pool does not survive a fork: once the building process had solved a
+    MESO (a library user, or a test session), each forked worker's solve waited forever."""
+    for name in ("one", "two"):
+        (tmp_path / "cases").mkdir(exist_ok=True)
+        (tmp_path / "cases" / f"{name}.md").write_text(NO_OFFERS)
+    script = (
+        "import sys; from briefgen.case import load_case; from briefgen.meso import meso; "
+        "meso(load_case('cases/one.md')); from briefgen.cli import main; "
+        "sys.argv = ['briefgen', 'build', '-j', '2']; main()"
+    )
+    done = subprocess.run([Path(BRIEFGEN).with_name("python"), "-c", script], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "2 built, 0 unchanged, 0 failed" in done.stdout + done.stderr
