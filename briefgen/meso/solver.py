@@ -56,22 +56,12 @@ class Outcome:
 
 
 def _highs():
-    """A silent HiGHS: its constructor prints a banner to standard output (which would corrupt
-    `briefgen meso --json`) before any option can be set, so that output goes to /dev/null."""
-    import os
-    import sys
-
+    """A silent HiGHS: highspy's `Highs` class prints a banner to standard output on
+    creation (which would corrupt `briefgen meso --json`) before any option can be set;
+    its core class `_Highs` does not, and has every method used here."""
     import highspy
 
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            return highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    return highspy._Highs()
 
 
 class Programme:
