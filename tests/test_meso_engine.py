@@ -124,16 +124,25 @@ def test_six_issues_with_a_1_to_501_range_and_two_conditions():
     leads_hold(out, parse(text))
 
 
-def test_ten_thousand_offers_are_refused_at_the_offers_line(here):
-    """Was 776 s and 9.4 GB: meso.offers has a documented limit, located like every other."""
-    offers = "".join("    - {salary: 90000}\n" for _ in range(10_000))
-    text = "\n".join(["---", "title: Many", PARTIES, "issues:",
+def _many_offers(count: int) -> str:
+    offers = "".join("    - {salary: 90000}\n" for _ in range(count))
+    return "\n".join(["---", "title: Many", PARTIES, "issues:",
                       "  - {id: salary, range: {min: 80000, max: 100000, step: 5000}, points: {80000: 0, 100000: 50}}",
                       "targets: {aspiration: 25}", "meso:", "  offers:", offers + "---", ""])
-    path = put_case(text, "many.md")
-    result = run("check", str(path))
+
+
+def test_a_thousand_offers_are_refused_at_the_offers_line(here):
+    """meso.offers has a documented limit, located like every other."""
+    result = run("check", str(put_case(_many_offers(1_000), "many.md")))
     assert result.exit_code == 1
-    assert "many.md:8:3: meso.offers: 10,000 entries, more than the 26 a case may have" in result.stderr
+    assert "many.md:8:3: meso.offers: 1,000 entries, more than the 26 a case may have" in result.stderr
+
+
+def test_ten_thousand_offers_are_refused_by_the_frontmatter_limit(here):
+    """Was 776 s and 9.4 GB; now past the frontmatter's size limit, refused before parsing."""
+    result = run("check", str(put_case(_many_offers(10_000), "many.md")))
+    assert result.exit_code == 1
+    assert "many.md:1:1: the frontmatter is larger than 64 KB" in result.stderr
 
 
 def test_labels_go_on_past_z_as_spreadsheet_columns():
