@@ -247,9 +247,30 @@ def best_set(market: Market, count: int, budget: Budget, required: Sequence[int]
     status, values, bound = programme.solve(budget)
     if values is None:
         return Outcome(status, bound=_unscale(bound, packages, market, count))
+    if status == "optimal":
+        values = _first_of_equals(programme, packages, leads, values, budget)
     choices = packages.choices(values)
     chosen_leads = tuple(max(capable, key=lambda n: values[leads[i][n]]) for i in range(count))
     return Outcome(status, tuple(choices), chosen_leads, _unscale(bound, packages, market, count))
+
+
+def _first_of_equals(programme: Programme, packages: Packages, leads: list[dict[int, int]], values: list[float],
+                     budget: Budget) -> list[float]:
+    """Among the sets as good for them as the one found, the one whose values and leads come
+    first in the case's order: which of several equal optima HiGHS lands on depends on how the points
+    are written (a case in dollars and the same in thousands), the case's order does not."""
+    best = sum(c * v for c, v in zip(programme.cost, values))
+    programme.row({c: cost for c, cost in enumerate(programme.cost) if cost}, lower=best - 1e-7 * max(1.0, abs(best)))
+    programme.cost = [0.0] * len(programme.cost)
+    for columns in packages.columns:
+        for cols in columns:
+            for rank, col in enumerate(cols.values()):
+                programme.cost[col] = -float(rank)
+    for columns in leads:  # and leads on the issues that come first
+        for n, col in columns.items():
+            programme.cost[col] = -float(n)
+    status, again, _ = programme.solve(budget)
+    return again if status == "optimal" and again is not None else values
 
 
 def _unscale(bound, packages: Packages, market: Market, count: int) -> float | None:
