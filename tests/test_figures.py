@@ -16,6 +16,7 @@ import pytest
 from markupsafe import Markup
 
 from briefgen import figures
+from briefgen.figures import bidi, labels, meso_figure
 from briefgen.case import load_case
 from briefgen.figures import constituency_map, issue_priorities, meso_chart
 from briefgen.meso import meso
@@ -135,7 +136,7 @@ def test_map_shortens_long_names_and_keeps_them_whole_in_a_title():
     assert long_name.strip() not in shown and word not in shown
     assert sum(t.endswith("\u2026") for t in shown) == 2
     column = (480 - 50 - 7) / 6
-    assert all(figures._width(t, 6.8) <= column - 15 for t in shown if t.endswith("\u2026"))
+    assert all(labels.label_width(t, 6.8) <= column - 15 for t in shown if t.endswith("\u2026"))
 
 
 def test_map_escapes_hostile_names():
@@ -174,7 +175,7 @@ def test_right_to_left_labels_are_written_in_visual_order():
     ("e\u0301 \u05d0", "e\u0301 \u05d0"),
 ])
 def test_visual_order(logical, visual):
-    assert figures._visual(logical) == visual
+    assert bidi.visual_order(logical) == visual
 
 
 # --- the MESO chart -------------------------------------------------------------------
@@ -198,7 +199,7 @@ def test_meso_chart_shows_packages_targets_and_axes(hiring):
 
 def test_meso_chart_cloud_and_frontier_follow_the_win_sets(examples):
     case = next(c for c in examples if c.id == "reunification-talks")
-    cloud = figures._package_space(case, None)
+    cloud = meso_figure._package_space(case, None)
     values = [list(issue.values()) for issue in case.issues]
     expected = []
     for combo in itertools.product(*values):
@@ -216,7 +217,7 @@ def test_meso_chart_cloud_and_frontier_follow_the_win_sets(examples):
 
 def test_frontier_keeps_only_packages_no_other_beats_on_both():
     points = [(1, 1), (2, 0), (0, 2), (1, 0.5), (2, 0), (0.5, 0.5), (1.5, 0.2)]
-    assert figures._frontier(points) == [(0, 2), (1, 1), (1.5, 0.2), (2, 0)]
+    assert meso_figure._frontier(points) == [(0, 2), (1, 1), (1.5, 0.2), (2, 0)]
 
 
 def test_meso_chart_takes_any_objects_and_a_single_package(hiring):
