@@ -20,9 +20,8 @@ class Diagnostic:
     def position(self, case) -> tuple[int, int]:
         """Its line and column in the case file: at its key, else at the meso section, else the top."""
         for key in (self.at, "meso", "targets"):
-            line = case.line_of(key) if key else None
-            if line:
-                return line, _column(case, line, key)
+            if key and (found := key_position(case, key)):
+                return found
         return 1, 1
 
 
@@ -59,6 +58,12 @@ class Meso:
     def to_json(self) -> dict:
         return {"packages": [p.to_json() for p in self.packages],
                 "diagnostics": [d.to_json() for d in self.diagnostics], "bound": self.bound}
+
+
+def key_position(case, key: str) -> tuple[int, int] | None:
+    """The line and column of a key (dotted: 'issues.2.range.min') in the case file, or None."""
+    line = case.line_of(key)
+    return (line, _column(case, line, key)) if line else None
 
 
 def _column(case, line: int, key: str) -> int:
