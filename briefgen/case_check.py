@@ -63,6 +63,9 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
             f"{case.their_best_score():g} (by their estimated points); no package could ever beat their alternative"))
 
     problems += _check_locale(case.offer_sheet.locale, where)
+    for side in ("us", "them"):
+        if (locale := getattr(case.parties, side).locale) is not None:
+            problems += _check_locale(locale, where, ("parties", side, "locale"))
     problems += _check_sheet_markdown(case.offer_sheet, where)
 
     terms = [(case.meso.hold, ("meso", "hold"), "meso.hold")]
@@ -100,11 +103,11 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
     return problems
 
 
-def _check_locale(locale: str, where: Locator) -> list[Problem]:
+def _check_locale(locale: str, where: Locator, loc: tuple = ("offer_sheet", "locale")) -> list[Problem]:
     try:
         known_locale(locale)
     except ValueError as error:
-        return [where.problem(("offer_sheet", "locale"), f"offer_sheet.locale: {error}")]
+        return [where.problem(loc, f"{'.'.join(loc)}: {error}")]
     return []
 
 

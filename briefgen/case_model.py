@@ -76,6 +76,7 @@ class Party(Model):
     negotiator: str | None = None
     batna: str | None = None
     interests: tuple[str, ...] = ()
+    locale: str | None = None  # the party's own language: of what a mediator writes to it (briefgen mediate)
 
 
 class Parties(Model):

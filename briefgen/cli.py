@@ -491,6 +491,39 @@ def meso_command(case, as_json):
     sys.exit(1 if offers.errors else 0)
 
 
+@main.command("mediate")
+@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt"]), default="pdf", show_default=True,
+              help="pdf to print, html (one file, styles inline), txt to paste.")
+@click.option("--mediator", metavar="NAME", help="The mediator's name, as the proposal sheets sign (default: 'The mediator').")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the documents go in, under <A's case id>+<B's case id>/ (default: the project's output/).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"frontier": [...], "proposals": [...]} instead of writing.')
+def mediate(a, b, fmt, mediator, output, as_json):
+    """Mediate between two sides' own case files: the mediator's brief and a proposal sheet for each.
+
+    Each side gives the mediator its own file, in confidence. Writes
+    OUTPUT/<A id>+<B id>/mediator-brief.pdf (confidential to the mediator) and
+    proposals-<side id>.pdf for each side: the mediator's packages, in that
+    side's language, carrying nothing of the other side's file.
+
+    \b
+    Example:
+      briefgen mediate cases/mediation/lab-tenant.md cases/mediation/lab-landlord.md
+      briefgen mediate A.md B.md --json
+    """
+    from briefgen.mediation_documents import analyse_files, mediate_files
+
+    root = _root_of(a)
+    if as_json:
+        click.echo(json.dumps(_or_exit(analyse_files, a, b, _project(root)).to_json(), indent=2))
+        return
+    for path in _or_exit(mediate_files, a, b, output or root / "output", _rules(root), fmt, mediator,
+                         project=_project(root)):
+        click.echo(f"wrote {path}")
+
+
 @main.command("rounds")
 @click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the rounds, the estimate and the next packages as JSON.")

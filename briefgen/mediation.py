@@ -84,7 +84,7 @@ def _as_them(constituencies, taken: set[str]) -> tuple[Constituency, ...]:
             new = f"{c.id[:76]}_{n}"
         renamed[c.id] = new
     return tuple(c.model_copy(update={
-        "id": renamed[c.id], "side": "them",
+        "id": renamed[c.id], "side": "them", "name": c.display_name,
         "influenced_by": tuple(renamed.get(i, i) if isinstance(i, str) else i for i in c.influenced_by),
     }) for c in constituencies)
 

@@ -226,8 +226,13 @@ def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
     The browser fetches nothing: the PDF's fetcher does not run there, so the
     stylesheet keeps no URL but `data:`, and a Content-Security-Policy first in
     the head stops whatever a theme's template names (images, links to styles)."""
-    style = f"<style>\n{offline(document_css('brief.css', project.theme))}\n</style>\n</head>"
-    html = render_brief_html(brief, project).replace("</head>", style, 1)
+    return standalone(render_brief_html(brief, project), "brief.css", project)
+
+
+def standalone(html: str, stylesheet: str, project: Project = Project()) -> str:
+    """A document's HTML as one file for a browser: its stylesheet inline, nothing fetched."""
+    style = f"<style>\n{offline(document_css(stylesheet, project.theme))}\n</style>\n</head>"
+    html = html.replace("</head>", style, 1)
     head = re.search(r"<head\b[^>]*>", html)
     at = head.end() if head else 0
     return f"{html[:at]}\n{NOTHING_FETCHED}{html[at:]}"
@@ -440,3 +445,22 @@ def asset_fetcher(theme: Path | None = None):
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
 
     return AssetFetcher(allow_redirects=False, allowed_protocols=("file", "data"), timeout=5)
+
+
+# --- a mediation (briefgen mediate) ----------------------------------------------------------
+
+def render_mediator_brief(brief, fmt: str, project: Project = Project()) -> str:
+    """The mediator's brief (mediation_documents.MediatorBrief) as page HTML, one-file HTML or text."""
+    if fmt == "txt":
+        return _render("mediator-brief.txt", brief.locale, project, brief=brief)
+    html = with_contents(_render("mediator-brief.html", brief.locale, project, brief=brief))
+    return standalone(html, "mediator-brief.css", project) if fmt == "html" else html
+
+
+def render_proposals(sheet: OfferSheet, fmt: str, project: Project = Project()) -> str:
+    """A side's proposal sheet, in its language: page HTML, one-file HTML or text."""
+    if fmt == "txt":
+        text = _render("proposals.txt", sheet.locale, project, sheet=sheet, **_speaking(sheet))
+        return plaintext.right_to_left(text) if sheet.direction == "rtl" else text
+    html = _render("proposals.html", sheet.locale, project, sheet=sheet, **_speaking(sheet))
+    return standalone(html, "offer-sheet.css", project) if fmt == "html" else html

@@ -77,6 +77,7 @@ STRUCTURAL = {
     "issues.*.rank", "issues.*.their_rank",  # small whole numbers: no sentinel fits, none is shown
     "locale",  # the team's locale, from briefgen.toml: the brief's language, never the sheet's
     "setting.public", "setting.written", "constituencies.*.influenced_by.*.stance",
+    "parties.us.locale", "parties.them.locale",  # a party's own language (briefgen mediate)
 }
 INTERNAL_TEXT = {
     "id", "path", "body", "title", "tags.*",

@@ -20,7 +20,7 @@ _STANCE_INK = {"opposed": BAD, "skeptical": "#7d5600", "neutral": MUTED, "suppor
                "champion": "#14583a", "unknown": MUTED}
 
 
-def constituency_map(case: Case) -> Markup:
+def constituency_map(case: Case, sides: tuple[str, str] = ("Their side", "Our side")) -> Markup:
     """Every constituency placed by stance (x) and power (y), both sides, labelled.
 
     Stances run from opposed to champion; constituencies of unknown stance sit in a
@@ -28,7 +28,8 @@ def constituency_map(case: Case) -> Markup:
     (top). Their side is drawn as amber diamonds, ours as blue circles; names are
     shortened with an ellipsis where needed, the full name in each label's
     <title>. Constituencies in the same cell are stacked. Returns "" when the
-    case maps no constituencies.
+    case maps no constituencies. `sides` names the two sides in the legend (a mediator
+    has no "our side").
     """
     constituencies = list(case.constituencies)
     if not constituencies:
@@ -40,7 +41,7 @@ def constituency_map(case: Case) -> Markup:
 
     canvas = Canvas(
         "Constituency map: each side's constituencies by stance and power",
-        f"Their side: {case.parties.them.name}. Our side: {case.parties.us.name}. "
+        f"{sides[0]}: {case.parties.them.name}. {sides[1]}: {case.parties.us.name}. "
         "Horizontal: stance, from opposed to champion, unknown apart. Vertical: power, from none to veto.",
     )
     root = canvas.root
@@ -49,8 +50,8 @@ def constituency_map(case: Case) -> Markup:
         return "" if case.side(side) else " (none mapped)"
 
     y = draw_legend(root, 9, [
-        ("diamond", THEM_COLOUR, f"Their side: {clean(case.parties.them.name)}{mapped('them')}"),
-        ("circle", US_COLOUR, f"Our side: {clean(case.parties.us.name)}{mapped('us')}"),
+        ("diamond", THEM_COLOUR, f"{sides[0]}: {clean(case.parties.them.name)}{mapped('them')}"),
+        ("circle", US_COLOUR, f"{sides[1]}: {clean(case.parties.us.name)}{mapped('us')}"),
     ])
 
     # Column headers.

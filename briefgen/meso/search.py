@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from briefgen.meso import solver
-from briefgen.meso.space import Market
+from briefgen.meso.space import Market, holds as _holds
 
 GRID_CELLS = 4_000  # cells of our score in the programme: memory options x cells, whatever the scale
 COMBINATIONS = 4_000  # value combinations of issues tied by conditions, taken as one item
@@ -119,17 +119,6 @@ def _issues(formula) -> set[int]:
     if formula[0] == "is":
         return {formula[1]}
     return set().union(*(_issues(f) for f in formula[1:])) if formula[0] in ("and", "or") else set()
-
-
-def _holds(formula, choice: Mapping[int, int]) -> bool:
-    kind = formula[0]
-    if kind == "is":
-        return choice[formula[1]] in formula[2]
-    if kind == "and":
-        return all(_holds(f, choice) for f in formula[1:])
-    if kind == "or":
-        return any(_holds(f, choice) for f in formula[1:])
-    return kind == "true"
 
 
 def _groups(count: int, ties) -> list[list[int]]:

@@ -63,6 +63,10 @@ class Market:
     def ratifiable(self, package: Mapping) -> bool:
         return all(condition(package) for _, condition in self.blocking)
 
+    def inside(self, choice: Sequence[int]) -> bool:
+        """Whether a package (value indexes) is inside both win-sets: the formulas, without the conditions' cost."""
+        return all(holds(formula, choice) for formula in self.formulas)
+
     def levels(self, n: int, domain: Sequence[int] | None = None) -> list[float]:
         """Their distinct points on issue n (over `domain`, value indexes), most generous first."""
         points = sorted({self.theirs[n][k] for k in (range(len(self.values[n])) if domain is None else domain)},
@@ -106,6 +110,18 @@ class Market:
         if FALSE in ties:
             domains = [set() for _ in domains]
         return [sorted(d) for d in domains], [t for t in ties if t != TRUE]
+
+
+def holds(formula: Formula, choice) -> bool:
+    """Whether a package (value index per issue) meets a formula."""
+    kind = formula[0]
+    if kind == "is":
+        return choice[formula[1]] in formula[2]
+    if kind == "and":
+        return all(holds(f, choice) for f in formula[1:])
+    if kind == "or":
+        return any(holds(f, choice) for f in formula[1:])
+    return kind == "true"
 
 
 def _restrict(formula: Formula, domains) -> Formula:

@@ -1,0 +1,138 @@
+"""`briefgen mediate A.md B.md`, top to bottom: load both files -> the mediator's analysis ->
+the mediator's brief and one proposal sheet per side -> written together, or nothing at all.
+
+Everything is rendered in memory first and written through build.write_together, so
+a failed mediation writes nothing and overwrites nothing.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
+
+from briefgen.case import Case, load_case
+from briefgen.errors import CaseError, UsageError
+from briefgen.level2.plan import Move
+from briefgen.level2.rules import RuleSet
+from briefgen.mediation_analysis import Mediation, Scored, mediate
+from briefgen.project import Project
+from briefgen.scoring import in_win_set
+from briefgen.terms import format_value
+
+FORMATS = ("pdf", "html", "txt")
+BRIEF = "mediator-brief"
+
+
+@dataclass(frozen=True)
+class MediatorBrief:
+    """Everything the mediator's brief shows: both files, the analysis, the moves behind each table."""
+
+    mediation: Mediation
+    moves: tuple[list[Move], list[Move]]  # behind A's table, behind B's
+    figure: Markup
+    constituency_figure: Markup
+    bodies: tuple[Markup, Markup]
+    mediator: str | None
+    locale: str
+    generated: str
+
+    def value(self, issue, value) -> str:
+        return format_value(issue, value, self.locale)
+
+    def percent(self, share: float) -> str:
+        return format_percent(share, locale=self.locale)
+
+    def count(self, n: float) -> str:
+        return ("" if self.mediation.win_sets.exact else "about ") + format_decimal(round(n), locale=self.locale)
+
+    def inside(self, package: Scored) -> bool:
+        joint = self.mediation.joint
+        return in_win_set(joint, package.terms, "us") and in_win_set(joint, package.terms, "them")
+
+
+def mediator_brief(m: Mediation, rules: RuleSet, mediator: str | None, today: datetime.date) -> MediatorBrief:
+    from briefgen.body import convert
+    from briefgen.figures import constituency_map
+    from briefgen.figures.frontier_figure import frontier_chart
+    from briefgen.mediation_moves import moves_behind
+
+    a, b = m.a, m.b
+    names = (a.parties.us.name, b.parties.us.name)
+    proposals = [p.terms for p in m.proposals]
+    figure = frontier_chart(
+        names, [(p.score, p.their_score, p.inside) for p in m.cloud], [(p.score, p.their_score) for p in m.front],
+        (a.targets.reservation, b.targets.reservation), [(p.label, p.score, p.their_score) for p in m.proposals],
+        tuple([(p.label, p.score, p.their_score) for p in own] for own in m.own), m.sampled_from)
+    return MediatorBrief(
+        mediation=m,
+        moves=(moves_behind(a, b, rules, proposals), moves_behind(b, a, rules, proposals)),
+        figure=figure,
+        constituency_figure=constituency_map(m.joint, sides=(names[1], names[0])),
+        bodies=(convert(a.body)[0], convert(b.body)[0]),
+        mediator=mediator,
+        locale=a.locale,
+        generated=format_date(today, "long", locale=a.locale),
+    )
+
+
+def mediation_folder(a: Case, b: Case) -> str:
+    return f"{a.id}+{b.id}"
+
+
+def mediate_files(a_path: Path, b_path: Path, output: Path, rules: RuleSet, fmt: str = "pdf",
+                  mediator: str | None = None, today: datetime.date | None = None,
+                  project: Project = Project()) -> list[Path]:
+    """Write OUTPUT/<A id>+<B id>/mediator-brief.<fmt> and proposals-<side id>.<fmt> for each side."""
+    from briefgen import render
+    from briefgen.build import build_date, write_together
+    from briefgen.mediation_sheet import proposal_sheet
+
+    today = today or build_date()
+    a, b = _load_two(a_path, b_path, project)
+    m = mediate(a, b)
+    brief = mediator_brief(m, rules, mediator, today)
+    folder = output / mediation_folder(a, b)
+    files = {folder / f"{BRIEF}.{fmt}": _document(render.render_mediator_brief(brief, fmt, project), fmt,
+                                                     "mediator-brief.css", project)}
+    if m.proposals:
+        for side in (a, b):
+            sheet = proposal_sheet(side, [p.terms for p in m.proposals], mediator, mediation_folder(a, b), today)
+            files[folder / f"proposals-{side.id}.{fmt}"] = _document(render.render_proposals(sheet, fmt, project), fmt,
+                                                                     "offer-sheet.css", project)
+    return write_together(files)
+
+
+def analyse_files(a_path: Path, b_path: Path, project: Project = Project()) -> Mediation:
+    """The mediation of two files, for `briefgen mediate --json`."""
+    return mediate(*_load_two(a_path, b_path, project))
+
+
+def _load_two(a_path: Path, b_path: Path, project: Project) -> tuple[Case, Case]:
+    """Both sides' files, every problem of both reported at once."""
+    if a_path.resolve() == b_path.resolve():
+        raise UsageError(f"{a_path} is given twice; give each side's own case file: briefgen mediate A.md B.md")
+    cases, problems = [], []
+    for path in (a_path, b_path):
+        try:
+            cases.append(load_case(path, project.locale))
+        except CaseError as error:
+            problems += error.problems
+    if problems:
+        raise CaseError(problems)
+    a, b = cases
+    if a.id.casefold() == b.id.casefold():
+        raise UsageError(f"{a_path} and {b_path} have one case id ('{a.id}'); rename one, as the proposal sheets are "
+                         "named after each side's case id")
+    return a, b
+
+
+def _document(content: str, fmt: str, stylesheet: str, project: Project) -> bytes:
+    if fmt != "pdf":
+        return content.encode()
+    from briefgen import render
+
+    return render.html_to_pdf(content, stylesheet, project.theme)
