@@ -143,9 +143,10 @@ def _above(market: Market, p: Scored, floors: Floors) -> bool:
 
 def _own(joint: Case, side: Case) -> tuple[Scored, ...]:
     """A side's own MESO packages (built on its estimate of the other), scored on both true scores."""
-    from briefgen.scoring import our_score, their_score
+    from briefgen.scoring import in_win_set, our_score, their_score
 
-    return tuple(Scored(p.label, p.terms, our_score(joint, p.terms), their_score(joint, p.terms))
+    return tuple(Scored(p.label, p.terms, our_score(joint, p.terms), their_score(joint, p.terms),
+                        in_win_set(joint, p.terms, "us") and in_win_set(joint, p.terms, "them"))
                  for p in offers_now(side).packages)
 
 

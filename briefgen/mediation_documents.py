@@ -16,11 +16,10 @@ from markupsafe import Markup
 
 from briefgen.case import Case, load_case
 from briefgen.errors import CaseError, UsageError
-from briefgen.level2.plan import Move
 from briefgen.level2.rules import RuleSet
-from briefgen.mediation_analysis import Mediation, Scored, mediate
+from briefgen.mediation_analysis import Mediation, mediate
+from briefgen.mediation_moves import MediatorMove, moves_behind
 from briefgen.project import Project
-from briefgen.scoring import in_win_set
 from briefgen.terms import format_value
 
 FORMATS = ("pdf", "html", "txt")
@@ -32,7 +31,7 @@ class MediatorBrief:
     """Everything the mediator's brief shows: both files, the analysis, the moves behind each table."""
 
     mediation: Mediation
-    moves: tuple[list[Move], list[Move]]  # behind A's table, behind B's
+    moves: tuple[list[MediatorMove], list[MediatorMove]]  # behind A's table, behind B's
     figure: Markup
     constituency_figure: Markup
     bodies: tuple[Markup, Markup]
@@ -49,16 +48,11 @@ class MediatorBrief:
     def count(self, n: float) -> str:
         return ("" if self.mediation.win_sets.exact else "about ") + format_decimal(round(n), locale=self.locale)
 
-    def inside(self, package: Scored) -> bool:
-        joint = self.mediation.joint
-        return in_win_set(joint, package.terms, "us") and in_win_set(joint, package.terms, "them")
-
 
 def mediator_brief(m: Mediation, rules: RuleSet, mediator: str | None, today: datetime.date) -> MediatorBrief:
     from briefgen.body import convert
     from briefgen.figures import constituency_map
     from briefgen.figures.frontier_figure import frontier_chart
-    from briefgen.mediation_moves import moves_behind
 
     a, b = m.a, m.b
     names = (a.parties.us.name, b.parties.us.name)
