@@ -4,11 +4,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The mediation example: each side's own file (README, "Mediation"); its documents go to
+# output/lab-lease-tenant+lab-lease-landlord/.
+MEDIATION := cases/mediation/lab-lease-tenant.md cases/mediation/lab-lease-landlord.md
 
 .PHONY: build test setup benchmark catalogs clean
 
 build: setup
 	$(BIN)/briefgen build
+	$(BIN)/briefgen mediate $(MEDIATION) --mediator "Claire Dufour, CCI Lyon Métropole"
 
 test: setup
 	$(BIN)/pytest -q

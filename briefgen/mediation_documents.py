@@ -81,23 +81,34 @@ def mediate_files(a_path: Path, b_path: Path, output: Path, rules: RuleSet, fmt:
                   mediator: str | None = None, today: datetime.date | None = None,
                   project: Project = Project()) -> list[Path]:
     """Write OUTPUT/<A id>+<B id>/mediator-brief.<fmt> and proposals-<side id>.<fmt> for each side."""
+    from briefgen.build import write_together
+
+    a, b = _load_two(a_path, b_path, project)
+    folder = output / mediation_folder(a, b)
+    documents = mediation_documents(a, b, rules, (fmt,), mediator, today, project)
+    return write_together({folder / name: content for name, content in documents.items()})
+
+
+def mediation_documents(a: Case, b: Case, rules: RuleSet, formats=("pdf",), mediator: str | None = None,
+                        today: datetime.date | None = None, project: Project = Project()) -> dict[str, bytes]:
+    """The mediator's brief and, where there is a proposal, each side's sheet, in each format, by file name."""
     from briefgen import render
-    from briefgen.build import build_date, write_together
+    from briefgen.build import build_date
     from briefgen.mediation_sheet import proposal_sheet
 
     today = today or build_date()
-    a, b = _load_two(a_path, b_path, project)
     m = mediate(a, b)
     brief = mediator_brief(m, rules, mediator, today)
-    folder = output / mediation_folder(a, b)
-    files = {folder / f"{BRIEF}.{fmt}": _document(render.render_mediator_brief(brief, fmt, project), fmt,
-                                                     "mediator-brief.css", project)}
-    if m.proposals:
-        for side in (a, b):
-            sheet = proposal_sheet(side, [p.terms for p in m.proposals], mediator, mediation_folder(a, b), today)
-            files[folder / f"proposals-{side.id}.{fmt}"] = _document(render.render_proposals(sheet, fmt, project), fmt,
-                                                                     "offer-sheet.css", project)
-    return write_together(files)
+    sheets = [(side, proposal_sheet(side, [p.terms for p in m.proposals], mediator, mediation_folder(a, b), today))
+              for side in (a, b)] if m.proposals else []
+    documents = {}
+    for fmt in formats:
+        documents[f"{BRIEF}.{fmt}"] = _document(render.render_mediator_brief(brief, fmt, project), fmt,
+                                                "mediator-brief.css", project)
+        for side, sheet in sheets:
+            documents[f"proposals-{side.id}.{fmt}"] = _document(render.render_proposals(sheet, fmt, project), fmt,
+                                                                "offer-sheet.css", project)
+    return documents
 
 
 def analyse_files(a_path: Path, b_path: Path, project: Project = Project()) -> Mediation:
