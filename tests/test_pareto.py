@@ -64,8 +64,11 @@ def check_frontier(market: Market, floors: pareto.Floors) -> pareto.Frontier:
     everything = feasible(market)
     above = [p for p in everything if (floors.ours is None or p.score >= floors.ours - market.epsilon)
              and (floors.theirs is None or p.their_score >= floors.theirs - market.epsilon)]
-    front = pareto.frontier(market, floors, Budget())
-    assert front.complete
+    front = pareto.frontier(market, floors, Budget(), enumerated=0)  # by HiGHS
+    swept = pareto.frontier(market, floors)  # by enumeration (a small space)
+    assert front.complete and swept.complete
+    assert [(p.score, p.their_score) for p in swept.points] == [(p.score, p.their_score) for p in front.points]
+    assert all(market.ratifiable(market.package(p.choice)) for p in swept.points)
     for p in front.points:
         assert market.ratifiable(market.package(p.choice))
         assert (p.score, p.their_score) == (market.score(p.choice), market.their_score(p.choice))
