@@ -58,6 +58,16 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Weight:
+    """What an issue can swing for each side: its best value's points minus its worst's, and that
+    swing's share of all the side's swings (where the two shares differ, there is a trade)."""
+
+    issue: object
+    swings: tuple[float, float]
+    shares: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class Mediation:
     a: Case
     b: Case
@@ -75,6 +85,12 @@ class Mediation:
     blocks: tuple[str, ...]  # what stands in the way where there is no zone
     cloud: tuple[Scored, ...]  # every package (for the figure), or a fixed sample of a large space
     sampled_from: int | None  # the size of the space the cloud is a sample of
+    weights: tuple[Weight, ...]  # per issue, what it can swing for each side
+
+    @property
+    def packages(self) -> int:
+        """How many packages there are (ranges on their step)."""
+        return self.sampled_from or len(self.cloud)
 
     @property
     def zone(self) -> bool:
@@ -116,6 +132,7 @@ def mediate(a: Case, b: Case, budget: Budget | None = None) -> Mediation:
         blocks=() if front.points else _blocks(a, b, market, floors, win_sets, budget),
         cloud=tuple(listed if listed is not None else _sample(market)),
         sampled_from=None if listed is not None else size,
+        weights=_weights(market),
     )
 
 
@@ -134,6 +151,13 @@ def _sample(market: Market) -> list[Scored]:
 
 def _package(market: Market, choice) -> Scored:
     return Scored("", market.package(choice), market.score(choice), market.their_score(choice), market.inside(choice))
+
+
+def _weights(market: Market) -> tuple[Weight, ...]:
+    swings = [(max(o) - min(o), max(t) - min(t)) for o, t in zip(market.ours, market.theirs)]
+    totals = [sum(s[n] for s in swings) or 1.0 for n in (0, 1)]
+    return tuple(Weight(issue, swing, (swing[0] / totals[0], swing[1] / totals[1]))
+                 for issue, swing in zip(market.issues, swings))
 
 
 def _above(market: Market, p: Scored, floors: Floors) -> bool:
