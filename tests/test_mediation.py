@@ -181,3 +181,27 @@ def test_steps_without_a_common_grid_of_few_values_are_refused(files, tmp_path):
     found = problems_of(*files(a, b))
     assert any(p.startswith(f"{tmp_path / 'harbour.md'}:15:5: issues.rent: step 17 here and 13 in ") and
                p.endswith("share no step that gives at most 1,000 values; give both files the same step") for p in found)
+
+
+def test_the_command_reports_every_mismatch_of_both_files_and_writes_nothing(here):
+    from conftest import put_case, run
+
+    a = put_case(LAB.replace("max: 50000, step: 1000", "max: 52000, step: 1000").replace("50000: 0", "52000: 0")
+                 .replace("50000: 50", "52000: 50"), "lab.md")
+    b = put_case(HARBOUR, "harbour.md")
+    result = run("mediate", str(a), str(b))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "cases/harbour.md:15:25: issues.rent: the range ends at €50,000 here but at €52,000 in cases/lab.md: both "
+        "files must give the same range ends; change one of them (and its points' anchors)",
+        "cases/lab.md:10:25: issues.rent: the range ends at €52,000 here but at €50,000 in cases/harbour.md: both "
+        "files must give the same range ends; change one of them (and its points' anchors)"]
+    assert not (here / "output").exists()
+
+
+def test_one_file_twice_is_a_usage_error(here):
+    from conftest import put_case, run
+
+    a = put_case(LAB, "lab.md")
+    result = run("mediate", str(a), str(a))
+    assert result.exit_code == 2 and "is given twice" in result.output
