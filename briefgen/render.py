@@ -90,6 +90,13 @@ class Brief:
 
         return left_out(self.case, [p.assessment.package for p in self.packages])
 
+    @functools.cached_property
+    def settlement(self):
+        """The packages both sides prefer to the agreement (briefgen.improve), for a case with one; else None."""
+        from briefgen.improve import settlement
+
+        return settlement(self.case) if self.case.outcome and self.case.outcome.agreed else None
+
     @property
     def assumed_issues(self) -> list[Issue]:
         return [issue for issue in self.case.issues if issue.their_points_assumed]
@@ -226,8 +233,13 @@ def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
     The browser fetches nothing: the PDF's fetcher does not run there, so the
     stylesheet keeps no URL but `data:`, and a Content-Security-Policy first in
     the head stops whatever a theme's template names (images, links to styles)."""
-    style = f"<style>\n{offline(document_css('brief.css', project.theme))}\n</style>\n</head>"
-    html = render_brief_html(brief, project).replace("</head>", style, 1)
+    return inline_styles(render_brief_html(brief, project), "brief.css", project)
+
+
+def inline_styles(html: str, stylesheet: str, project: Project = Project()) -> str:
+    """A document as one HTML file, its stylesheet inline and nothing fetched (see render_brief_preview)."""
+    style = f"<style>\n{offline(document_css(stylesheet, project.theme))}\n</style>\n</head>"
+    html = html.replace("</head>", style, 1)
     head = re.search(r"<head\b[^>]*>", html)
     at = head.end() if head else 0
     return f"{html[:at]}\n{NOTHING_FETCHED}{html[at:]}"
@@ -273,6 +285,11 @@ def render_offer_sheet_email(sheet: OfferSheet, project: Project = Project()) ->
 def render_offer_sheet_text(sheet: OfferSheet, project: Project = Project()) -> str:
     text = _render("offer-sheet.txt", sheet.locale, project, sheet=sheet, **_speaking(sheet))
     return plaintext.right_to_left(text) if sheet.direction == "rtl" else text
+
+
+def render_sheet(template: str, sheet: OfferSheet, project: Project = Project(), **context) -> str:
+    """A counterpart-facing document other than the offer sheet, in the sheet's language."""
+    return _render(template, sheet.locale, project, sheet=sheet, **_speaking(sheet), **context)
 
 
 def _speaking(sheet: OfferSheet) -> dict:

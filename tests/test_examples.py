@@ -25,6 +25,7 @@ EXAMPLES = {
     "coffee": CASES / "coffee-supply-listing.md",
     "harbour": CASES / "harbour-wind-port.md",
     "hospital": CASES / "hospital-affiliation.md",
+    "museum": CASES / "museum-loan.md",
 }
 RULES = load_rules()
 MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h
