@@ -2,13 +2,12 @@
 the two-file (mediated) form, the errors, and the proposal in the write-up, the brief and the build."""
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 
 import pytest
 
-from briefgen.build import PROPOSAL, render_case
+from briefgen.build import PROPOSAL
 from briefgen.case import load_case
 from briefgen.improve import settlement
 from briefgen.level2.rules import load_rules
@@ -16,7 +15,6 @@ from conftest import EXAMPLE_CASES, flat, parse, pdf_text, put_case, replace, ru
 
 ROOT = Path(__file__).parent.parent
 MUSEUM = ROOT / "cases" / "museum-loan.md"
-TODAY = datetime.date(2026, 11, 24)
 
 
 def call(*args: str, code: int = 0):
@@ -144,12 +142,8 @@ def test_three_files_are_a_usage_error():
 
 # --- the documents -------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def museum_documents():
-    return render_case(load_case(MUSEUM), load_rules(), TODAY)
-
-
-def test_the_build_writes_the_proposal_of_an_agreed_case_and_the_brief_shows_the_gains(museum_documents):
+def test_the_build_writes_the_proposal_of_an_agreed_case_and_the_brief_shows_the_gains(example_documents):
+    museum_documents = example_documents["museum-loan"].documents
     assert PROPOSAL in museum_documents
     brief = flat(pdf_text(museum_documents["brief.pdf"]))
     assert "Improving on the agreement" in brief and "Loan fee: €80,000 → €55,000" in brief
@@ -167,9 +161,9 @@ def test_the_proposal_speaks_their_language(here):
     assert "Accord conclu" in proposal and "Rien ne sera modifié sans que nos deux parties le préfèrent" in proposal
 
 
-def test_a_case_still_under_way_gets_no_proposal():
-    case = load_case(ROOT / "cases" / "hiring-offer.md")  # the format's example: an outcome, status preparing
-    assert PROPOSAL not in render_case(case, load_rules(), TODAY)
+def test_a_case_still_under_way_gets_no_proposal(example_documents):
+    # the format's example: an outcome, status preparing
+    assert PROPOSAL not in example_documents["hiring-offer"].documents
 
 
 def test_the_write_up_shows_the_improvements(tmp_path):
