@@ -22,6 +22,7 @@ from pathlib import Path
 from briefgen.case import Case, case_id_for, load_case
 from briefgen.catalogs import LOCALES, missing_catalog_note
 from briefgen.errors import BriefgenError, CaseError, Problem, UsageError
+from briefgen.improve import settled
 from briefgen.level2.analysis import Analysis, analyse
 from briefgen.level2.rules import RuleSet, load_rules
 from briefgen.meso import Meso
@@ -30,6 +31,7 @@ from briefgen.project import TEMPLATES, Project, find_root, hash_files
 
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
+PROPOSAL = "improvement-proposal.pdf"  # an agreed case's proposal of packages both sides prefer (improve_sheet.py)
 
 
 def find_cases(root: Path = Path(".")) -> list[Path]:
@@ -227,6 +229,9 @@ class _Job:
         result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
         if OFFER_SHEET in documents and (note := missing_catalog_note(case.offer_sheet.locale, case.path)):
             result.notes.append(note)
+        if PROPOSAL not in documents and (folder / PROPOSAL).exists():
+            remove(folder / PROPOSAL)
+            result.notes.append(f"removed {folder / PROPOSAL}: no package both sides prefer to the agreement now")
         if OFFER_SHEET not in documents:
             why = _no_offer_sheet(case, offers, self.today)
             stale = folder / OFFER_SHEET
@@ -343,6 +348,10 @@ def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime
         sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
         documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css",
                                                     project.theme)
+    if settled(case) and brief.settlement.improvements:  # after the agreement: the proposal of a better one
+        from briefgen.improve_sheet import proposal_context, render_proposal
+
+        documents[PROPOSAL] = render_proposal(proposal_context(case, brief.settlement, today), "pdf", project)
     return documents
 
 
@@ -382,6 +391,18 @@ def offer(path: Path, output: Path, fmt: str = "pdf", today: datetime.date | Non
     else:
         content = render.render_offer_sheet_text(sheet, project).encode()
     return write_atomically(output / case.id / f"offer-sheet.{fmt}", content)
+
+
+def propose_improvements(case: Case, found, output: Path, fmt: str = "pdf", today: datetime.date | None = None,
+                         project: Project = Project()) -> Path:
+    """Write the counterpart-facing proposal of the improvements on the agreement (improve_sheet.py)."""
+    from briefgen.improve_sheet import PROPOSAL, proposal_context, render_proposal
+
+    if not found.improvements:
+        raise BriefgenError(f"{case.path}: no proposal written: no package both sides prefer to the agreement "
+                            "was found, so there is nothing to propose")
+    content = render_proposal(proposal_context(case, found, today or build_date()), fmt, project)
+    return write_atomically(output / case.id / f"{PROPOSAL}.{fmt}", content)
 
 
 def check_sendable(case: Case, offers: Meso, today: datetime.date) -> None:

@@ -10,6 +10,7 @@ import difflib
 from briefgen.case_model import Case, Issue, OfferSheetSettings, package_label
 from briefgen.conditions import ConditionError, compile_condition
 from briefgen.errors import Problem
+from briefgen.range_values import between_steps
 from briefgen.source import Locator
 
 # How many values a range issue may step through.
@@ -39,12 +40,15 @@ def cross_check(case: Case, where: Locator) -> list[Problem]:
 
     for index, constituency in enumerate(case.constituencies):
         for n, text in enumerate(constituency.requires):
+            loc = ("constituencies", index, "requires", n)
             try:
-                compile_condition(text, sound)
+                condition = compile_condition(text, sound)
             except ConditionError as error:
                 if error.unknown_issue not in defined:
-                    loc = ("constituencies", index, "requires", n)
                     problems.append(where.problem(loc, f"{where.name(loc[:3])}: {error}"))
+                continue
+            if trouble := between_steps(condition, by_id, MAX_RANGE_VALUES):
+                problems.append(where.problem(loc, f"{where.name(loc[:3])}: {trouble}"))
 
     best = case.best_score() if all_sound else None
     targets = case.targets

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import heapq
 import math
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -18,7 +19,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     StrictInt,
+    model_validator,
 )
 
 from briefgen.conditions import Condition, compile_condition
@@ -135,6 +138,8 @@ class Issue(Model):
     their_rank: Rank | None = None
     their_best: Number | None = None
     their_worst: Number | None = None
+    # Values between the default steps that the case's conditions need (range_values.py).
+    _between: tuple[float, ...] = PrivateAttr(default=())
 
     @property
     def name(self) -> str:
@@ -194,10 +199,15 @@ class Issue(Model):
         return None
 
     def values(self) -> Iterator[int | float | str]:
-        """Every value a package may take on this issue (ranges on their step)."""
+        """Every value a package may take on this issue (ranges on their step, and the values
+        between default steps that the conditions need)."""
         if self.options is not None:
             yield from (option.value for option in self.options)
             return
+        yield from heapq.merge(self.step_values(), self._between)
+
+    def step_values(self) -> Iterator[int | float]:
+        """A range's values on its step, both ends included."""
         low, high, step = self.range.min, self.range.max, self.range.steps_by
         count = int(math.floor((high - low) / step + 1e-9))
         for i in range(count + 1):
@@ -350,6 +360,24 @@ class Case(Model):
     offer_sheet: OfferSheetSettings = OfferSheetSettings()
     rounds: Annotated[tuple[Round, ...], Field(max_length=MAX_ROUNDS)] = ()
     outcome: Outcome | None = None
+
+    @model_validator(mode="after")
+    def _values_inside_windows(self) -> Case:
+        """Ranges on the default step also take a value inside each window of the conditions
+        that no step value lies in, so that every analysis sees what `score` accepts."""
+        from briefgen.range_values import conditions_of, window_values
+
+        defaults = {id(i) for i in self.issues if i.range is not None and i.range.step is None and i.range.min < i.range.max}
+        conditions = conditions_of(self) if defaults else []
+        issues = []
+        for issue in self.issues:
+            between = window_values(issue, conditions) if id(issue) in defaults else ()
+            if between != issue._between:
+                issue = issue.model_copy()  # a copy of its own: the issue may be another case's too
+                issue._between = between
+            issues.append(issue)
+        object.__setattr__(self, "issues", tuple(issues))  # still being built: nothing else holds it yet
+        return self
 
     def line_of(self, path: str) -> int | None:
         """The case-file line of a key, by dotted path: 'constituencies.2.power'."""

@@ -330,6 +330,44 @@ def offer(case, fmt, output):
 
 
 @main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help='Print {"agreed": {...}, "improvements": [...]} for scripts.')
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt"]),
+              help="Write the proposal to the other side instead: pdf, html (styles inline) or txt.")
+@click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True, help="How many improvements at most.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the proposal goes in, under a subfolder named after the case (default: the project's output/).")
+def improve(cases, as_json, fmt, limit, output):
+    """After an agreement: the packages both sides prefer to it (a post-settlement settlement).
+
+    Looks, inside both win-sets, for packages at least as good for both sides
+    as outcome.agreed and better for at least one, by our points and our
+    estimate of theirs; with two files (each side's own, as for a mediator),
+    by both sides' true scores. With --format, writes the proposal to send:
+    the agreed terms beside the improvements, terms only, in their language.
+
+    \b
+    Example:
+      briefgen improve cases/museum-loan.md
+      briefgen improve cases/museum-loan.md --json
+      briefgen improve cases/museum-loan.md --format pdf
+    """
+    from briefgen.build import propose_improvements
+    from briefgen.improve import describe, joint, settlement
+
+    if len(cases) > 2:
+        raise click.UsageError("give one case file, or two: each side's own file of a mediated case")
+    loaded = _load(cases[0]) if len(cases) == 1 else _or_exit(joint, *cases)
+    found = _or_exit(settlement, loaded, limit, mediated=len(cases) == 2)
+    if fmt:
+        root = _root_of(cases[0])
+        written = _or_exit(propose_improvements, loaded, found, output or root / "output", fmt, project=_project(root))
+        click.echo(f"wrote {written}")
+    else:
+        click.echo(json.dumps(found.to_json(), indent=2) if as_json else describe(loaded, found))
+
+
+@main.command()
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--chose", metavar="LABEL", help="The package they chose: A, B, ...")
 @click.option("--counter", multiple=True, metavar="ISSUE=VALUE", help="A change they asked for; repeat for each.")

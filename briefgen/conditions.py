@@ -54,6 +54,8 @@ class Condition:
     issue_ids: frozenset[str]
     test: Test
     formula: Formula = ()
+    # Every (issue id, value) the condition compares an issue with: where its windows lie.
+    compared: tuple[tuple[str, object], ...] = ()
 
     def __call__(self, package: Package) -> bool:
         return self.test(package)
@@ -91,7 +93,7 @@ def compile_condition(text: str, issues: Sequence[IssueDomain]) -> Condition:
         raise ConditionError(f"condition '{text}' compares values that cannot be compared") from None
     compiler = _Compiler(text, {issue.id: issue for issue in issues})
     test, formula = compiler.compile(rule.statement.expression)
-    return Condition(text, frozenset(compiler.used), test, formula)
+    return Condition(text, frozenset(compiler.used), test, formula, tuple(compiler.compared))
 
 
 class _Compiler:
@@ -99,6 +101,7 @@ class _Compiler:
         self.text = text
         self.issues = issues
         self.used: set[str] = set()
+        self.compared: list[tuple[str, object]] = []
 
     def fail(self, why: str) -> ConditionError:
         return ConditionError(f"condition '{self.text}' {why}")
@@ -179,6 +182,7 @@ class _Compiler:
             self.check_value(issue, value)
         compare = {**ORDERINGS, **EQUALITIES}[kind]
         key = issue.id
+        self.compared.append((key, value))
         return (lambda package: compare(package[key], value)), ("is", key, lambda v: compare(v, value))
 
     def membership(self, node) -> tuple[Test, Formula]:
@@ -193,6 +197,7 @@ class _Compiler:
         for value in values:
             self.check_value(issue, value)
         key = issue.id
+        self.compared += [(key, value) for value in values]
         return (lambda package: package[key] in values), ("is", key, lambda v: v in values)
 
     def check_value(self, issue: IssueDomain, value: object) -> None:

@@ -34,7 +34,7 @@ from briefgen.meso.solver import Budget, Packages, Programme
 from briefgen.meso.space import Market
 
 FRONTIER_LIMIT = 60  # points of the frontier listed; a longer frontier is cut (and says so)
-IMPROVEMENT_LIMIT = 5  # improvements listed by default: a proposal of more is a catalogue, not an offer
+IMPROVEMENT_LIMIT = 3  # improvements listed by default: as with MESOs, more than three risks choice overload
 MARGIN_STEPS = 4  # epsilon, then tenfold each time: 1e-9 to 1e-5 of the largest point, above HiGHS's tolerance
 DOMINANCE_ROUNDS = 10  # replacing a frontier candidate by a package that dominates it: 1 or 2 in practice
 # A space of at most this many packages is enumerated for the frontier (about 40 ms at 20,000, against

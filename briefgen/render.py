@@ -90,6 +90,13 @@ class Brief:
 
         return left_out(self.case, [p.assessment.package for p in self.packages])
 
+    @functools.cached_property
+    def settlement(self):
+        """The packages both sides prefer to the agreement (briefgen.improve), for a case with one; else None."""
+        from briefgen.improve import settlement
+
+        return settlement(self.case) if self.case.outcome and self.case.outcome.agreed else None
+
     @property
     def assumed_issues(self) -> list[Issue]:
         return [issue for issue in self.case.issues if issue.their_points_assumed]
@@ -226,11 +233,11 @@ def render_brief_preview(brief: Brief, project: Project = Project()) -> str:
     The browser fetches nothing: the PDF's fetcher does not run there, so the
     stylesheet keeps no URL but `data:`, and a Content-Security-Policy first in
     the head stops whatever a theme's template names (images, links to styles)."""
-    return standalone(render_brief_html(brief, project), "brief.css", project)
+    return inline_styles(render_brief_html(brief, project), "brief.css", project)
 
 
-def standalone(html: str, stylesheet: str, project: Project = Project()) -> str:
-    """A document's HTML as one file for a browser: its stylesheet inline, nothing fetched."""
+def inline_styles(html: str, stylesheet: str, project: Project = Project()) -> str:
+    """A document as one HTML file, its stylesheet inline and nothing fetched (see render_brief_preview)."""
     style = f"<style>\n{offline(document_css(stylesheet, project.theme))}\n</style>\n</head>"
     html = html.replace("</head>", style, 1)
     head = re.search(r"<head\b[^>]*>", html)
@@ -278,6 +285,11 @@ def render_offer_sheet_email(sheet: OfferSheet, project: Project = Project()) ->
 def render_offer_sheet_text(sheet: OfferSheet, project: Project = Project()) -> str:
     text = _render("offer-sheet.txt", sheet.locale, project, sheet=sheet, **_speaking(sheet))
     return plaintext.right_to_left(text) if sheet.direction == "rtl" else text
+
+
+def render_sheet(template: str, sheet: OfferSheet, project: Project = Project(), **context) -> str:
+    """A counterpart-facing document other than the offer sheet, in the sheet's language."""
+    return _render(template, sheet.locale, project, sheet=sheet, **_speaking(sheet), **context)
 
 
 def _speaking(sheet: OfferSheet) -> dict:
@@ -454,7 +466,7 @@ def render_mediator_brief(brief, fmt: str, project: Project = Project()) -> str:
     if fmt == "txt":
         return _render("mediator-brief.txt", brief.locale, project, brief=brief)
     html = with_contents(_render("mediator-brief.html", brief.locale, project, brief=brief))
-    return standalone(html, "mediator-brief.css", project) if fmt == "html" else html
+    return inline_styles(html, "mediator-brief.css", project) if fmt == "html" else html
 
 
 def render_proposals(sheet: OfferSheet, fmt: str, project: Project = Project()) -> str:
@@ -463,4 +475,4 @@ def render_proposals(sheet: OfferSheet, fmt: str, project: Project = Project()) 
         text = _render("proposals.txt", sheet.locale, project, sheet=sheet, **_speaking(sheet))
         return plaintext.right_to_left(text) if sheet.direction == "rtl" else text
     html = _render("proposals.html", sheet.locale, project, sheet=sheet, **_speaking(sheet))
-    return standalone(html, "offer-sheet.css", project) if fmt == "html" else html
+    return inline_styles(html, "offer-sheet.css", project) if fmt == "html" else html

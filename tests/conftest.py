@@ -2,14 +2,30 @@
 replacement (`hiring_with`), factories that write a case into a cases/ folder, the command
 through click's CliRunner (`run`), the text of PDFs, and the guards of the hostile-input tests
 (`time_limit`, `watching`, `snapshot`). Test files import the plain functions with
-`from conftest import ...`."""
+`from conftest import ...`.
+
+Keeping the suite fast (CI must finish in 10 minutes on 2 cores; aim for 6): a PDF costs
+0.5-4 s to render, MESO up to 2 s a case. Do not render what another test has rendered:
+- `example_documents` (session): every example's brief and offer sheet as PDF bytes, rendered
+  once for the whole session, with WeasyPrint's warnings. Read them in any test about the
+  examples' documents.
+- Assert on HTML (`render.render_brief_html`, `render.render_offer_sheet_email`) where the test
+  is about words, not pages; render a PDF only where the test is about the PDF.
+- Build once per module (a module-scoped fixture that builds into `tmp_path_factory.mktemp`) and
+  let several tests read the result, as test_cli's `built` and test_archive's `shelf` do.
+- Hypothesis: modest `max_examples` (tens for anything that builds or solves).
+"""
 from __future__ import annotations
 
 import contextlib
+import datetime
+import functools
 import io
+import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +39,13 @@ from briefgen.case import Case, parse_case
 # Every build in the suite, in this process or in a new one, is made as of this date, so that no
 # example's offer sheet expires under the tests (the sheets' valid_until dates are real ones).
 os.environ["BRIEFGEN_TODAY"] = "2026-11-24"
+TODAY = datetime.date(2026, 11, 24)
 
 # The example cases briefgen ships, by name: cases a user adds to cases/ are never part of the suite.
 EXAMPLE_CASES = [Path(__file__).parent.parent / "cases" / name for name in (
     "coffee-supply-listing.md", "cross-border-acquisition.md", "fisheries-access.md", "harbour-wind-port.md",
-    "hiring-offer.md", "hospital-affiliation.md", "reunification-talks.md", "supplier-contract.md", "union-contract.md")]
+    "hiring-offer.md", "hospital-affiliation.md", "museum-loan.md", "reunification-talks.md", "supplier-contract.md",
+    "union-contract.md")]
 
 # The example of docs/case-format.md, verbatim: the contract's own case.
 HIRING = """\
@@ -154,6 +172,20 @@ def parse(text: str, path: str = "case.md") -> Case:
     return parse_case(text.encode("utf-8"), path, "case")
 
 
+def parse_generated(text: str) -> Case:
+    """A case a hypothesis strategy generated; rejected (`assume`) where a condition only values
+    between a range's written steps could meet, an error of the case itself (range_values.py)."""
+    from hypothesis import assume
+
+    from briefgen.errors import CaseError
+
+    try:
+        return parse(text)
+    except CaseError as error:
+        assume("on its step of" not in str(error))
+        raise
+
+
 @pytest.fixture
 def hiring_text() -> str:
     return HIRING
@@ -220,13 +252,83 @@ def flat(text: str) -> str:
 # --- the text of PDFs ---------------------------------------------------------------------------
 
 def pdf_pages(pdf: Path | bytes) -> list[str]:
-    """The text of each page of a PDF, given as a file or as the document's bytes."""
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf).pages]
+    """The text of each page of a PDF, given as a file or as the document's bytes (the text of
+    the same bytes is extracted once: pypdf takes about half as long as the rendering did)."""
+    if isinstance(pdf, bytes):
+        return list(_pages_of(pdf))
+    return [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+
+
+@functools.lru_cache(maxsize=64)
+def _pages_of(data: bytes) -> tuple[str, ...]:
+    return tuple(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def pdf_text(pdf: Path | bytes) -> str:
     """The text of all pages of a PDF (a file or bytes), one line break between pages."""
     return "\n".join(pdf_pages(pdf))
+
+
+@contextlib.contextmanager
+def weasyprint_warnings() -> Iterator[list[str]]:
+    """The messages of WeasyPrint's warnings while inside (it warns of every character no font
+    could print, of CSS it ignores and of resources it could not load)."""
+    records: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+# --- the example cases' documents, rendered once for the session -------------------------------
+
+@dataclass(frozen=True)
+class Rendered:
+    """One example as `build.render_case` renders it: the loaded case, its documents (file name ->
+    PDF bytes: "brief.pdf" always, "offer-sheet.pdf" where the case has a sheet to send) and what
+    WeasyPrint warned of while rendering them."""
+
+    case: Case
+    documents: dict[str, bytes]
+    warnings: tuple[str, ...]
+
+
+class _ExampleDocuments(Mapping):
+    """Example file stem ("hiring-offer") -> Rendered; each example is rendered on first use."""
+
+    def __init__(self):
+        self._rendered: dict[str, Rendered] = {}
+
+    def __getitem__(self, stem: str) -> Rendered:
+        if stem not in self._rendered:
+            from briefgen.build import render_case
+            from briefgen.case import load_case
+            from briefgen.level2.rules import load_rules
+
+            case = load_case(next(path for path in EXAMPLE_CASES if path.stem == stem))
+            with weasyprint_warnings() as warnings:
+                documents = render_case(case, load_rules(), TODAY)
+            self._rendered[stem] = Rendered(case, documents, tuple(warnings))
+        return self._rendered[stem]
+
+    def __iter__(self):
+        return iter(path.stem for path in EXAMPLE_CASES)
+
+    def __len__(self) -> int:
+        return len(EXAMPLE_CASES)
+
+
+@pytest.fixture(scope="session")
+def example_documents() -> Mapping[str, Rendered]:
+    """The example cases' documents, each rendered once for the whole session (see `Rendered`):
+    `example_documents["hiring-offer"].documents["brief.pdf"]`. Built with the default rules as
+    of TODAY, without a project. Shared by every test that asks: read the bytes, never change
+    them; a test that needs other settings (a theme, a locale) renders its own."""
+    return _ExampleDocuments()
 
 
 # --- guards for hostile input (test_hostile, test_fuzz) ---------------------------------------

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 
-import datetime
 import re
 from pathlib import Path
 
 import pytest
 
-from briefgen.build import BRIEF, render_case
+from briefgen.build import BRIEF
 from briefgen.case import load_case
 from briefgen.level2.analysis import analyse, linked_issues
 from briefgen.level2.rules import CATEGORIES, load_rules
@@ -26,9 +25,9 @@ EXAMPLES = {
     "coffee": CASES / "coffee-supply-listing.md",
     "harbour": CASES / "harbour-wind-port.md",
     "hospital": CASES / "hospital-affiliation.md",
+    "museum": CASES / "museum-loan.md",
 }
 RULES = load_rules()
-TODAY = datetime.date(2026, 11, 24)
 MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h
 
 
@@ -43,13 +42,9 @@ def examples():
 
 
 @pytest.fixture(scope="module")
-def briefs(examples):
-    """name -> the brief's text (each PDF rendered once for the module)."""
-    texts = {}
-    for name, (case, _) in examples.items():
-        pdf = render_case(case, RULES, TODAY)[BRIEF]
-        texts[name] = flat(pdf_text(pdf))
-    return texts
+def briefs(example_documents):
+    """name -> the brief's text (the PDFs of the session, see conftest's example_documents)."""
+    return {name: flat(pdf_text(example_documents[path.stem].documents[BRIEF])) for name, path in EXAMPLES.items()}
 
 
 def test_the_examples_are_the_cases():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import functools
 import html as html_module
-import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -26,7 +25,7 @@ from briefgen import build, catalogs, plaintext, render
 from briefgen.case import load_case
 from briefgen.meso import meso
 from briefgen.terms import format_amount, format_value
-from conftest import hiring_with, run
+from conftest import hiring_with, run, weasyprint_warnings
 from test_offer_sheet import EXAMPLES, pdf_parts
 
 TODAY = datetime.date(2026, 11, 24)
@@ -120,9 +119,16 @@ def test_direction_follows_the_sheet_language():
 
 @functools.lru_cache(maxsize=None)
 def _case_and_packages(example: Path, locale: str):
+    """The example with its sheet in `locale`, and its packages (the sheet's language changes
+    no package: MESO runs once per example, not once per language)."""
     case = load_case(example)
     case = case.model_copy(update={"offer_sheet": case.offer_sheet.model_copy(update={"locale": locale})})
-    return case, [p.terms for p in meso(case).packages]
+    return case, _packages(example)
+
+
+@functools.lru_cache(maxsize=None)
+def _packages(example: Path) -> list[dict]:
+    return [p.terms for p in meso(load_case(example)).packages]
 
 
 def _user_texts(case) -> list[str]:
@@ -213,24 +219,10 @@ def pdfs():
     for n, language in enumerate(LANGUAGES):
         case, packages = _case_and_packages(EXAMPLES[n % len(EXAMPLES)], LOCALES[language])
         sheet = render.offer_sheet_context(case, packages, TODAY)
-        with _weasyprint_warnings() as warnings:
+        with weasyprint_warnings() as warnings:
             data = render.html_to_pdf(render.render_offer_sheet_html(sheet), "offer-sheet.css")
         built[language] = case, data, warnings
     return built
-
-
-class _weasyprint_warnings:
-    """Collects WeasyPrint's warnings: it warns of every character no font could print."""
-
-    def __enter__(self):
-        self.records, self.logger = [], logging.getLogger("weasyprint")
-        self.handler = logging.Handler(logging.WARNING)
-        self.handler.emit = lambda record: self.records.append(record.getMessage())
-        self.logger.addHandler(self.handler)
-        return self.records
-
-    def __exit__(self, *exc):
-        self.logger.removeHandler(self.handler)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -243,7 +235,7 @@ def test_every_language_as_pdf(pdfs, language):
 
 
 def test_the_glyph_check_sees_a_missing_glyph():
-    with _weasyprint_warnings() as warnings:
+    with weasyprint_warnings() as warnings:
         render.html_to_pdf("<p>a\u0378b</p>", "offer-sheet.css")  # an unassigned code point: no font has it
     assert any("notdef" in w for w in warnings)
 

@@ -25,7 +25,7 @@ import importlib
 from briefgen.case import Case
 from briefgen.meso import Diagnostic, meso
 from briefgen.scoring import in_win_set, our_score, their_score
-from conftest import HIRING, NO_OFFERS, OFFERS, hiring_with, parse, put_case, run
+from conftest import HIRING, NO_OFFERS, OFFERS, hiring_with, parse, parse_generated, put_case, run
 
 ENGINE = importlib.import_module("briefgen.meso.construct")  # the module (the package's name for it is the function)
 EPS = 1e-7  # float noise only (sums in another order); real differences between scores are far larger
@@ -311,7 +311,7 @@ def case_texts(draw, lead_with: bool = True, offers: bool = False) -> str:
                  f"lead_with: [{', '.join(leads)}], "
                  f"hold: {{{', '.join(f'{k}: {literal(v)}' for k, v in hold.items())}}}}}")
     # Targets: an aspiration near some package's score, so that the band is often reachable.
-    draft = parse("\n".join([*lines, "---", ""]))
+    draft = parse_generated("\n".join([*lines, "---", ""]))
     best = draft.best_score()
     scores = sorted({round(our_score(draft, dict(zip([i.id for i in draft.issues], combo))), 2)
                      for combo in itertools.product(*(list(i.values()) for i in draft.issues))})

@@ -440,6 +440,18 @@ class Source:
     numbers: list[str] = field(default_factory=list)  # checked in what a reader sees only
 
 
+_OFFERS: dict[str, object] = {}
+
+
+def offers_once(case: Case):
+    """offers_now(case), once per case rather than once per format and helper: MESO is
+    deterministic (test_meso pins it) and takes up to 2 s a case. Keyed by the whole case."""
+    key = case.model_dump_json()
+    if key not in _OFFERS:
+        _OFFERS[key] = offers_now(case)
+    return _OFFERS[key]
+
+
 def allowed_texts(case: Case, today: datetime.date) -> list[str]:
     """Everything the sheet may say, and the template's own words."""
     locale = case.offer_sheet.locale
@@ -451,7 +463,7 @@ def allowed_texts(case: Case, today: datetime.date) -> list[str]:
     for issue in case.issues:
         texts += [issue.name, issue.unit or ""]
         texts += [f"{option.label or ''} {option.value}" for option in issue.options or ()]
-    texts += [format_value(issue, p.terms[issue.id], locale) for p in offers_now(case).packages for issue in case.issues]
+    texts += [format_value(issue, p.terms[issue.id], locale) for p in offers_once(case).packages for issue in case.issues]
     return texts
 
 
@@ -465,7 +477,7 @@ def internal_texts(case: Case, generated: Sentinelized) -> list[str]:
 
 def derived_texts(case: Case) -> list[str]:
     """What briefgen works out for the brief: decoding keys, MESO diagnostics, Level II advice."""
-    offers = offers_now(case)
+    offers = offers_once(case)
     texts = [p.decoding for p in offers.packages] + [d.message for d in offers.diagnostics]
     texts += [text for finding in analyse(case, RULES).findings for text in (finding.advice, finding.why)]
     return texts
@@ -511,7 +523,7 @@ def make_sources(folder: Path) -> list[Source]:
         path = folder / "zqfolder" / f"zqfilename-{example.name}"
         path.write_text(generated.text, encoding="utf-8")
         case = load_case(path)
-        scores = [s for p in offers_now(case).packages for s in (p.score, p.their_score)]
+        scores = [s for p in offers_once(case).packages for s in (p.score, p.their_score)]
         needles = generated.sentinels + [str(folder)] + _unless_allowed(derived_texts(case), allowed) + DATE_NEEDLES
         sources.append(Source(f"sentinel-{example.stem}", path, today, needles,
                               number_needles(generated.numbers + scores, allowed)))
@@ -520,7 +532,7 @@ def make_sources(folder: Path) -> list[Source]:
     path.write_text(generated.text, encoding="utf-8")
     case = load_case(path)
     allowed = norm(" ".join(allowed_texts(case, build_date())))
-    scores = [s for p in offers_now(case).packages for s in (p.score, p.their_score)]
+    scores = [s for p in offers_once(case).packages for s in (p.score, p.their_score)]
     needles = generated.sentinels + [str(folder)] + _unless_allowed(derived_texts(case), allowed) + DATE_NEEDLES
     sources.append(Source("all-sentinel", path, None, needles, number_needles(generated.numbers + scores, allowed)))
     return sources
@@ -531,7 +543,7 @@ SOURCE_NAMES = ([f"{kind}-{example.stem}" for example in EXAMPLES for kind in ("
 
 
 def produce(source: Source, fmt: str, output: Path) -> bytes:
-    """The sheet as `briefgen offer` writes it."""
+    """The sheet as `briefgen offer` writes it (with MESO's packages computed once per source)."""
     if source.today is not None:
         written = build.offer(source.path, output, fmt, today=source.today)
     else:
@@ -554,7 +566,9 @@ def sheets(tmp_path_factory):
 
     def get(name: str, fmt: str) -> tuple[Source, bytes]:
         if (name, fmt) not in cache:
-            cache[name, fmt] = produce(sources[name], fmt, folder / "output")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(build, "offers_now", offers_once)
+                cache[name, fmt] = produce(sources[name], fmt, folder / "output")
         return sources[name], cache[name, fmt]
 
     return get
@@ -628,7 +642,7 @@ def test_the_sheet_shows_the_offer(sheets, name, fmt):
     text = readable_text(fmt, data) or html_module.unescape(re.sub(r"<[^>]+>", " ", data.decode()))
     flat = norm(text)
     settings, locale = case.offer_sheet, case.offer_sheet.locale
-    packages = offers_now(case).packages
+    packages = offers_once(case).packages
     expected = [case.parties.us.name, settings.to, settings.sender, settings.closing,
                 format_date(today, "long", locale=locale), format_date(settings.valid_until, "long", locale=locale)]
     expected += [paragraph for paragraph in settings.intro.split("\n\n")]
@@ -790,7 +804,7 @@ def test_columns_follow_the_packages_in_label_order(example):
     """Column A is package A, on every row (read from the text format's table); an issue
     the same in every package is shown once, below, as common to all options."""
     case = load_case(example)
-    packages = offers_now(case).packages
+    packages = offers_once(case).packages
     sheet = render.offer_sheet_context(case, [p.terms for p in packages], TODAY)
     text = render.render_offer_sheet_text(sheet)
     table = text.splitlines()

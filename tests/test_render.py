@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import logging
 import re
 from pathlib import Path
 
@@ -262,13 +261,10 @@ def test_attachments_from_markup_are_not_embedded():
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
-def test_examples_render_without_weasyprint_warnings(example, caplog):
-    from briefgen.case import load_case
-
-    case = load_case(example)
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        documents = render_case(case, TODAY)
-    assert not [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")]
+def test_examples_render_without_weasyprint_warnings(example, example_documents):
+    rendered = example_documents[example.stem]
+    case, documents = rendered.case, rendered.documents
+    assert rendered.warnings == ()
     brief_pages = pdf_pages(documents["brief.pdf"])
     assert all("CONFIDENTIAL" in page for page in brief_pages)
     assert case.title in "\n".join(brief_pages).replace("\n", " ")

@@ -13,7 +13,7 @@ import pytest
 from briefgen.case import Case, load_case
 from briefgen.level2 import winsets
 from briefgen.level2.winsets import analyse_win_sets
-from conftest import EXAMPLE_CASES, parse
+from conftest import EXAMPLE_CASES, parse, parse_generated
 
 try:
     from hypothesis import HealthCheck, given, settings, strategies as st
@@ -326,12 +326,12 @@ if st is not None:
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(small_cases())
     def test_random_small_cases_match_the_brute_force(text):
-        assert_matches_brute_force(parse(text))
+        assert_matches_brute_force(parse_generated(text))
 
     @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(small_cases(), st.integers(1, 12))
     def test_sampling_is_deterministic_and_only_where_a_component_is_too_large(text, limit):
-        case = parse(text)
+        case = parse_generated(text)
         exact = analyse_win_sets(case)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(winsets, "ENUMERATION_LIMIT", limit)
