@@ -131,6 +131,8 @@ class _Programme:
             holds = all(lower <= 1e-9 and upper >= -1e-9 for lower, upper, _, _ in self.programme.rows)
             return (self.packages.choices([])[0], "optimal") if holds else (None, "infeasible")
         status, values, _ = self.programme.solve(budget, maximize=self.maximize)
+        if status == "infeasible":  # confirmed without presolve, which has been wrong (see Programme.solve)
+            status, values, _ = self.programme.solve(budget, maximize=self.maximize, presolve=False)
         return (self.packages.choices(values)[0] if values is not None else None), status
 
 

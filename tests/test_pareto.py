@@ -264,3 +264,19 @@ def test_20_issues_of_10_values_in_dollars_is_bounded():
     assert all(dominates(market, pareto.Point(i.choice, i.score, i.their_score), agreement) for i in found)
     for p in front.points[:3]:
         assert not pareto.improvements(market, p.choice, Budget(), 1), "frontier points have no improvement"
+
+
+def test_highs_presolve_calls_a_feasible_programme_infeasible():
+    """Found by the comparison with enumeration: after the first point, (6, 3), the next best for us
+    better for them is (4, 6); HiGHS's presolve called that programme infeasible, and the frontier
+    lost its second point. An "infeasible" is now confirmed without presolve."""
+    issues = [{"id": "x0", "options": [{"value": 0, "points": 0, "their_points": 0},
+                                       {"value": 1, "points": 2, "their_points": 0},
+                                       {"value": 2, "points": 0, "their_points": 3}]},
+              {"id": "x1", "options": [{"value": 0, "points": 1, "their_points": 0},
+                                       {"value": 1, "points": 1, "their_points": 0},
+                                       {"value": 2, "points": 4, "their_points": 3}]}]
+    front = {"title": "G", "parties": {"us": {"name": "Us"}, "them": {"name": "Them"}}, "issues": issues}
+    market = Market(parse(f"---\n{json.dumps(front)}\n---\n"))
+    found = pareto.frontier(market, pareto.Floors(2.25, None), Budget(), enumerated=0)
+    assert [(p.score, p.their_score) for p in found.points] == [(6, 3), (4, 6)]
