@@ -103,7 +103,8 @@ PO_LINE = re.compile(r'#.*|(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\
 
 
 def extract():
-    """The fixed words of the offer sheet's templates and of its Word document, as a Babel catalog template."""
+    """The fixed words of the offer sheet's templates, of its Word document and of the draft agreement,
+    as a Babel catalog template."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract, extract_from_dir
 
@@ -112,8 +113,9 @@ def extract():
     template = Catalog(project="briefgen", copyright_holder="briefgen", fuzzy=False)
     method_map = [("offer-sheet*", "jinja2")]
     found = [found[2:] for found in extract_from_dir(TEMPLATES, method_map, {"offer-sheet*": _JINJA})]
-    with (Path(__file__).parent / "offer_docx.py").open("rb") as file:  # the Word sheet: the same words
-        found += [found[1:] for found in extract("python", file, keywords={"_": None, "ngettext": (1, 2)})]
+    for module in ("offer_docx.py", "agreement_render.py"):  # the Word sheet, and the draft agreement in every format
+        with (Path(__file__).parent / module).open("rb") as file:
+            found += [found[1:] for found in extract("python", file, keywords={"_": None, "ngettext": (1, 2)})]
     for message, comments, context in found:
         template.add(message, None, auto_comments=comments, context=context)
     return template
