@@ -13,7 +13,7 @@ import datetime
 import io
 
 from briefgen.agreement import Draft, Piece
-from briefgen.agreement_render import STYLESHEET, words
+from briefgen.agreement_render import STYLESHEET, notes_by_line, words
 from briefgen.offer_docx import _base_style, _colour, _logo_image, properties, theme_look
 from briefgen.project import Project
 
@@ -58,10 +58,7 @@ def render_docx(draft: Draft, today: datetime.date, project: Project = Project()
             marks.add(table.cell(row, 2).paragraphs[0], Piece(now, change="ins"))
         document.add_paragraph()
 
-    notes = {}
-    for remark in draft.remarks:
-        if remark.version == draft.version:
-            notes.setdefault(remark.line, []).append(remark.number)
+    notes = notes_by_line(draft)
     for line in draft.lines:
         paragraph = document.add_paragraph()
         form = paragraph.paragraph_format

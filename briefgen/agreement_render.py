@@ -43,13 +43,12 @@ def words(draft: Draft) -> dict[str, str]:
     return found
 
 
-def _context(draft: Draft, project: Project) -> dict:
-    language = catalogs.sheet_language(draft.locale)
-    return {"draft": draft, "words": words(draft), "dir": draft.direction, "notes": _notes_by_line(draft),
-            "lang": (draft.locale if language.split("_")[0] == draft.locale.split("_")[0] else language).replace("_", "-")}
+def _context(draft: Draft) -> dict:
+    """The template's context: the draft, its words, the margin notes, and its language and direction (as the sheet's)."""
+    return {"draft": draft, "words": words(draft), "notes": notes_by_line(draft), **render._speaking(draft)}
 
 
-def _notes_by_line(draft: Draft) -> dict[int, list[int]]:
+def notes_by_line(draft: Draft) -> dict[int, list[int]]:
     """The comments on this very version, by the line they are on: their numbers go in the margin."""
     found: dict[int, list[int]] = {}
     for remark in draft.remarks:
@@ -60,7 +59,7 @@ def _notes_by_line(draft: Draft) -> dict[int, list[int]]:
 
 def render_html(draft: Draft, project: Project = Project()) -> str:
     """The HTML the PDF is made from."""
-    return render._render("agreement-draft.html", draft.locale, project, **_context(draft, project))
+    return render._render("agreement-draft.html", draft.locale, project, **_context(draft))
 
 
 def render_pdf(draft: Draft, project: Project = Project()) -> bytes:
@@ -86,7 +85,7 @@ def render_text(draft: Draft, project: Project = Project()) -> str:
         if draft.changed_terms:
             out.append(said["changed_terms"])
             out += [f"  {label}: [-{before}-] {{+{now}+}}" for label, before, now in draft.changed_terms] + [""]
-    notes = _notes_by_line(draft)
+    notes = notes_by_line(draft)
     for line in draft.lines:
         if line.gap:
             out.append("")
