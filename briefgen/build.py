@@ -228,7 +228,10 @@ class _Job:
                 record["valid_until"] = case.offer_sheet.valid_until.isoformat()
             files[folder / BUILT_FROM] = json.dumps(record).encode()
         result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
-        if case.agreement and AGREEMENT_DRAFT not in documents:
+        if AGREEMENT_DRAFT not in documents and (folder / AGREEMENT_DRAFT).exists():  # a draft of a text since removed
+            remove(folder / AGREEMENT_DRAFT)
+            result.notes.append(f"removed {folder / AGREEMENT_DRAFT}: {documents.why_no_draft or 'the case has no agreement text'}")
+        elif case.agreement and AGREEMENT_DRAFT not in documents:
             result.notes.append(f"no agreement draft for {case.path}: {documents.why_no_draft}")
         if OFFER_SHEET in documents and (note := missing_catalog_note(case.offer_sheet.locale, case.path)):
             result.notes.append(note)

@@ -17,8 +17,8 @@ from briefgen.agreement import Line, Piece, fill, package_for
 from briefgen.agreement_draft import write_text
 from briefgen.agreement_redline import changed_terms, redline
 from briefgen.errors import BriefgenError, CaseError, UsageError
-from conftest import flat, hiring_with, parse, pdf_text, put_case, run
-from test_languages import LOCALES, _weasyprint_warnings
+from conftest import flat, hiring_with, parse, pdf_text, put_case, run, weasyprint_warnings
+from test_languages import LOCALES
 
 TODAY = datetime.date(2026, 12, 1)
 TEXT = ('agreement: |\n  # Employment agreement\n  The base salary is {salary} a year, {{gross}}.\n\n'
@@ -281,10 +281,19 @@ def test_a_right_to_left_and_a_chinese_script_draft_print_every_glyph(language, 
     path = tmp_path / "cases" / "hiring.md"
     path.parent.mkdir()
     path.write_text(case_text().replace('  valid_until: 2026-12-05', f'  valid_until: 2026-12-05\n  locale: {LOCALES[language]}'))
-    with _weasyprint_warnings() as warnings:
+    with weasyprint_warnings() as warnings:
         data = write_text(path, tmp_path / "out", tmp_path / "archive", "pdf", today=TODAY).path.read_bytes()
     assert [w for w in warnings if "notdef" in w] == []
     assert catalogs.translations(language).gettext("Comments") != "Comments"
     html = write_text(path, tmp_path / "out", tmp_path / "archive", "html", today=TODAY).path.read_text()
     assert f'<html lang="{LOCALES[language].replace("_", "-")}" dir="{catalogs.direction(LOCALES[language])}">' in html
     assert pdf_text(data)
+
+
+def test_build_removes_the_draft_of_a_text_taken_out(here):
+    path = put_case(case_text())
+    assert "wrote output/hiring/agreement-draft.pdf" in run("build", "-j", "1").output
+    path.write_text(case_text(""))
+    result = run("build", "-j", "1")
+    assert "removed output/hiring/agreement-draft.pdf: the case has no agreement text" in result.output
+    assert not (here / "output/hiring/agreement-draft.pdf").exists()
