@@ -83,8 +83,10 @@ class Programme:
         items = list(terms.items()) if isinstance(terms, dict) else list(terms)
         self.rows.append((lower, upper, [c for c, _ in items], [v for _, v in items]))
 
-    def solve(self, budget: Budget, maximize: bool = True, relaxed: bool = False):
-        """(status, column values or None, dual bound of the objective)."""
+    def solve(self, budget: Budget, maximize: bool = True, relaxed: bool = False, presolve: bool = True):
+        """(status, column values or None, dual bound of the objective). `presolve=False`: HiGHS
+        1.16's presolve returned a wrong optimum and a wrong infeasible on two small programmes of
+        briefgen.pareto (tests/test_pareto.py, test_highs_presolve_*)."""
         import highspy
         import numpy as np
 
@@ -97,7 +99,7 @@ class Programme:
         h.setOptionValue("primal_feasibility_tolerance", 1e-8)
         h.setOptionValue("mip_max_nodes", NODE_LIMIT)
         h.setOptionValue("time_limit", budget.left())
-        if len(self.lower) > PRESOLVE_LIMIT:
+        if len(self.lower) > PRESOLVE_LIMIT or not presolve:
             h.setOptionValue("presolve", "off")  # HiGHS's presolve ignores the time limit, and grows fast with values
         n = len(self.lower)
         inf = highspy.kHighsInf
