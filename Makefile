@@ -21,6 +21,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_level2.py
 	$(BIN)/python benchmarks/bench_meso.py
+	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_rounds.py

@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen import agreement_versions as texts
 from briefgen.archive_index import (CHAIN, COLUMNS, GENESIS, INDEX, INDEX_FILES, SEARCHED, STAGING, inside,
                                     open_index, read_only, record_sha256, typed)
 from briefgen.archive_journal import recover
@@ -78,7 +79,8 @@ def verify(folder: Path, deep: bool = False, rules=None, project: Project = Proj
                                    "would miss or misreport it)")
     result.problems += [f"the search index has an entry (rowid {rowid}) for no archived version" for rowid in searched]
     result.problems += [f"{name}: the file is in the archive folder but not in the index" for name in files
-                        if name not in indexed and name not in journalled]
+                        if name not in indexed and name not in journalled and not texts.is_version_file(name)]
+    result.problems += texts.problems(folder, files)
     result.versions, result.head = len(rows), previous if rows else None
     if head is not None and head not in {values[-1] for values in rows}:
         result.problems.append(f"the chain head {head} noted earlier is in no record: the history of the archive was "

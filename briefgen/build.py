@@ -32,6 +32,7 @@ from briefgen.project import TEMPLATES, Project, find_root, hash_files
 BRIEF = "brief.pdf"
 OFFER_SHEET = "offer-sheet.pdf"
 PROPOSAL = "improvement-proposal.pdf"  # an agreed case's proposal of packages both sides prefer (improve_sheet.py)
+AGREEMENT_DRAFT = "agreement-draft.pdf"
 
 
 def find_cases(root: Path = Path(".")) -> list[Path]:
@@ -227,6 +228,11 @@ class _Job:
                 record["valid_until"] = case.offer_sheet.valid_until.isoformat()
             files[folder / BUILT_FROM] = json.dumps(record).encode()
         result.written = [p for p in write_together(files) if p.name != BUILT_FROM]
+        if AGREEMENT_DRAFT not in documents and (folder / AGREEMENT_DRAFT).exists():  # a draft of a text since removed
+            remove(folder / AGREEMENT_DRAFT)
+            result.notes.append(f"removed {folder / AGREEMENT_DRAFT}: {documents.why_no_draft or 'the case has no agreement text'}")
+        elif case.agreement and AGREEMENT_DRAFT not in documents:
+            result.notes.append(f"no agreement draft for {case.path}: {documents.why_no_draft}")
         if OFFER_SHEET in documents and (note := missing_catalog_note(case.offer_sheet.locale, case.path)):
             result.notes.append(note)
         if PROPOSAL not in documents and (folder / PROPOSAL).exists():
@@ -339,11 +345,13 @@ def render_case(case: Case, rules: RuleSet, today: datetime.date, project: Proje
 
 def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime.date,
                      project: Project = Project()) -> dict[str, bytes]:
-    """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2) and a date not passed."""
+    """The brief always; the offer sheet only with packages fit to send (criteria 1 and 2) and a date not passed;
+    the agreement draft where the case has an agreement text and a package to fill it from."""
     from briefgen import render
+    from briefgen.agreement_draft import build_draft
 
     brief = render.brief_context(case, offers, level2, today)
-    documents = {BRIEF: render.html_to_pdf(render.render_brief_html(brief, project), "brief.css", project.theme)}
+    documents = Documents({BRIEF: render.html_to_pdf(render.render_brief_html(brief, project), "brief.css", project.theme)})
     if offers.sendable and not expired(case, today):
         sheet = render.offer_sheet_context(case, [p.terms for p in offers.packages], today)
         documents[OFFER_SHEET] = render.html_to_pdf(render.render_offer_sheet_html(sheet, project), "offer-sheet.css",
@@ -352,7 +360,16 @@ def render_documents(case: Case, level2: Analysis, offers: Meso, today: datetime
         from briefgen.improve_sheet import proposal_context, render_proposal
 
         documents[PROPOSAL] = render_proposal(proposal_context(case, brief.settlement, today), "pdf", project)
+    draft, documents.why_no_draft = build_draft(case, today, project)
+    if draft is not None:
+        documents[AGREEMENT_DRAFT] = draft
     return documents
+
+
+class Documents(dict):
+    """A case's documents by file name, and why the agreement draft is missing, if it is."""
+
+    why_no_draft: str | None = None
 
 
 def preview(path: Path, output: Path, rules: RuleSet, today: datetime.date | None = None,

@@ -69,6 +69,8 @@ def case_id_for(path: Path) -> str:
 
 
 def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -> Case:
+    from briefgen.agreement import problems as agreement_problems  # it imports the model from here
+
     text = decode(raw, path)
     frontmatter, body, body_line = _split(text, path)
     _check_limits(frontmatter, body, body_line, path)
@@ -102,6 +104,7 @@ def parse_case(raw: bytes, path: str, case_id: str, locale: str | None = None) -
         where = where.with_renumbering(renumbered)
     if case is not None:
         problems += cross_check(case, where)
+        problems += agreement_problems(case, where, frontmatter)
     if problems:
         raise CaseError(problems)
     if locale:

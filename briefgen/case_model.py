@@ -336,6 +336,24 @@ class Outcome(Model):
     summary: str | None = None
 
 
+MAX_COMMENTS = 500  # far above a real text's history; each builds in milliseconds
+MAX_AGREEMENT_CHARS = 50_000  # a long contract of some thirty pages
+Side = Literal["us", "them"]
+
+
+class Comment(Model):
+    """A remark on one line of one version of the agreement text (briefgen comment).
+
+    Shared with the other side by nature: the next draft prints it, with who said it.
+    """
+
+    version: Annotated[StrictInt, Field(ge=1)]
+    line: Annotated[StrictInt, Field(ge=1)]
+    side: Side = Field(alias="from")
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    date: datetime.date | None = None
+
+
 class Case(Model):
     """One negotiation, as its case file describes it."""
 
@@ -360,6 +378,10 @@ class Case(Model):
     offer_sheet: OfferSheetSettings = OfferSheetSettings()
     rounds: Annotated[tuple[Round, ...], Field(max_length=MAX_ROUNDS)] = ()
     outcome: Outcome | None = None
+    # The single negotiating text: the draft agreement in Markdown, `{issue}` where each value goes
+    # (agreement.py), and the comments on its versions from either side.
+    agreement: Annotated[str, Field(max_length=MAX_AGREEMENT_CHARS)] | None = None
+    comments: Annotated[tuple[Comment, ...], Field(max_length=MAX_COMMENTS)] = ()
 
     @model_validator(mode="after")
     def _values_inside_windows(self) -> Case:

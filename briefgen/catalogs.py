@@ -104,7 +104,7 @@ PO_LINE = re.compile(r'#.*|(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\
 
 def extract():
     """The fixed words of the counterpart-facing templates (the offer sheet's, a mediation's proposal
-    sheets') and of the Word document, as a Babel catalog template."""
+    sheets'), of the offer sheet's Word document and of the draft agreement, as a Babel catalog template."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract, extract_from_dir
 
@@ -113,8 +113,9 @@ def extract():
     template = Catalog(project="briefgen", copyright_holder="briefgen", fuzzy=False)
     method_map = [("offer-sheet*", "jinja2"), ("proposals*", "jinja2")]
     found = [found[2:] for found in extract_from_dir(TEMPLATES, method_map, {"offer-sheet*": _JINJA, "proposals*": _JINJA})]
-    with (Path(__file__).parent / "offer_docx.py").open("rb") as file:  # the Word sheet: the same words
-        found += [found[1:] for found in extract("python", file, keywords={"_": None, "ngettext": (1, 2)})]
+    for module in ("offer_docx.py", "agreement_render.py"):  # the Word sheet, and the draft agreement in every format
+        with (Path(__file__).parent / module).open("rb") as file:
+            found += [found[1:] for found in extract("python", file, keywords={"_": None, "ngettext": (1, 2)})]
     for message, comments, context in found:
         template.add(message, None, auto_comments=comments, context=context)
     return template

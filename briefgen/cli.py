@@ -207,6 +207,7 @@ def check(cases):
     Example:
       briefgen check cases/union-contract.md
     """
+    from briefgen.agreement import warnings as agreement_warnings
     from briefgen.build import check as check_cases
     from briefgen.errors import Problem
     from briefgen.reading import offers_now
@@ -218,6 +219,8 @@ def check(cases):
         failed += _report(problems)
         if case is None:
             continue
+        for line, message in agreement_warnings(case):
+            click.echo(str(Problem(str(path), line, 1, message)))
         offers = offers_now(case)
         for d in offers.diagnostics:
             line, column = d.position(case)
@@ -750,6 +753,61 @@ def archive_verify(deep, head, folder):
         click.echo(f"chain head: {found.head} ({found.versions} version{'s' if found.versions != 1 else ''})")
     click.echo(f"{len(found.problems)} problem{'s' if len(found.problems) != 1 else ''} in {folder}")
     sys.exit(1 if found.problems else 0)
+
+
+@main.command("text")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--package", metavar="LABEL", help="Fill the text from this package of the set now (A, B, ...); "
+              "default: outcome.agreed, else the package they chose in the latest round.")
+@click.option("--compare", type=click.IntRange(min=1), metavar="N", help="Write a redline against version N.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "txt", "docx"]), default="pdf", show_default=True,
+              help="pdf with line numbers, html (one file), txt, or docx to edit in Word.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the draft goes in, under a subfolder named after the case (default: the project's output/).")
+@ARCHIVE
+def text_command(case, package, compare, fmt, output, folder):
+    """Write the draft agreement (the single negotiating text), numbered as a version.
+
+    Fills the case's `agreement` text with the package's values in the
+    counterpart's formats and language, and records it in the archive as
+    version 1, 2, ... whenever its text or terms changed. With --compare N,
+    writes a redline against version N instead.
+
+    \b
+    Example:
+      briefgen text cases/warehouse-lease.md
+      briefgen text cases/warehouse-lease.md --compare 1 --format docx
+    """
+    from briefgen.agreement_draft import write_text
+
+    root = _root_of(case)
+    done = _or_exit(write_text, case, output or root / "output", folder, fmt, package, compare, project=_project(root))
+    said = f"recorded version {done.version}" if done.added else f"version {done.version}, unchanged"
+    click.echo(f"wrote {done.path} ({said}; terms: {done.source})")
+
+
+@main.command()
+@click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("text")
+@click.option("--on", "version", type=click.IntRange(min=1), required=True, metavar="N", help="The version commented on.")
+@click.option("--line", type=click.IntRange(min=1), required=True, metavar="L", help="Its line.")
+@click.option("--from", "side", type=click.Choice(["them", "us"]), required=True, help="Who said it.")
+@ARCHIVE
+def comment(case, text, version, line, side, folder):
+    """Record a comment on a line of a version of the agreement text.
+
+    Appends it to the case's `comments`, keeping the file's comments and
+    layout; the next draft prints it with who said it and where. Comments
+    are shared with the other side: keep internal notes in the body.
+
+    \b
+    Example:
+      briefgen comment cases/warehouse-lease.md --on 1 --line 7 --from them "Rent review every three years"
+    """
+    from briefgen.agreement_draft import record_comment
+    from briefgen.build import build_date
+
+    click.echo(_or_exit(record_comment, case, folder, version, line, side, text, _or_exit(build_date)))
 
 
 def _line(value) -> str:

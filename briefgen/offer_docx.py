@@ -27,9 +27,9 @@ from briefgen.render import OfferSheet, stylesheet_text
 DEFAULT_LOOK = {"accent": "24508f", "ink": "1c2433", "muted": "5b6474", "wash": "f3f5f8", "font": "Inter"}
 
 
-def theme_look(project: Project) -> dict[str, str]:
+def theme_look(project: Project, stylesheet: str = "offer-sheet.css") -> dict[str, str]:
     """The theme's colours (six hex digits) and first font family, from its CSS; briefgen's own where it sets none."""
-    css = stylesheet_text("offer-sheet.css", project.theme)
+    css = stylesheet_text(stylesheet, project.theme)
     look = dict(DEFAULT_LOOK)
     for name in ("accent", "ink", "muted", "wash"):
         found = re.findall(rf"--{name}\s*:\s*#([0-9a-fA-F]{{6}}|[0-9a-fA-F]{{3}})\b", css)
@@ -126,7 +126,8 @@ def render_offer_sheet_docx(sheet: OfferSheet, today: datetime.date, project: Pr
     if sheet.direction == "rtl":
         _right_to_left(table)
 
-    _properties(document, sheet, today, _)
+    properties(document, _("Proposal from %(ours)s to %(theirs)s", ours=sheet.our_name, theirs=sheet.their_name),
+               sheet.sender or sheet.our_name, today)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -200,13 +201,13 @@ APP_PROPERTIES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   '<Application>briefgen</Application></Properties>')
 
 
-def _properties(document, sheet: OfferSheet, today: datetime.date, _) -> None:
+def properties(document, title: str, author: str, today: datetime.date) -> None:
     """Core and app properties from the allow-list only; the blank template's leftovers go."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     core = document.core_properties
-    core.title = _("Proposal from %(ours)s to %(theirs)s", ours=sheet.our_name, theirs=sheet.their_name)
-    core.author = core.last_modified_by = sheet.sender or sheet.our_name
+    core.title = title
+    core.author = core.last_modified_by = author
     core.comments = core.subject = core.keywords = core.category = ""
     core.revision = 1
     core.created = core.modified = datetime.datetime.combine(today, datetime.time())

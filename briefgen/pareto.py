@@ -130,9 +130,9 @@ class _Programme:
         if not self.programme.lower:  # every issue has one value left: HiGHS calls the model empty
             holds = all(lower <= 1e-9 and upper >= -1e-9 for lower, upper, _, _ in self.programme.rows)
             return (self.packages.choices([])[0], "optimal") if holds else (None, "infeasible")
-        status, values, _ = self.programme.solve(budget, maximize=self.maximize)
-        if status == "infeasible":  # confirmed without presolve, which has been wrong (see Programme.solve)
-            status, values, _ = self.programme.solve(budget, maximize=self.maximize, presolve=False)
+        # Without presolve: HiGHS 1.16's presolve called a feasible programme infeasible and
+        # returned a worse package as optimal (test_highs_presolve_*); about 10 ms a programme.
+        status, values, _ = self.programme.solve(budget, maximize=self.maximize, presolve=False)
         return (self.packages.choices(values)[0] if values is not None else None), status
 
 
@@ -180,7 +180,8 @@ def _worth(weights, choice: Sequence[int]) -> float:
 
 
 def _best_dominating(market: Market, over: Point, budget: Budget, excluded: Sequence[tuple[int, ...]] = (),
-                     floors: Floors = Floors(), order: bool = True) -> tuple[Point | None, bool]:
+                     floors: Floors = Floors(), order: bool = True,
+                     sides: tuple[str, ...] = ("ours", "theirs")) -> tuple[Point | None, bool]:
     """The package best by the sum of both gains (`_weights`) among those that dominate `over`
     (and are not `excluded`), with, among equals, the values that come first (`order`).
     (point or None, whether the search finished: False when the budget ran out.)
@@ -190,7 +191,7 @@ def _best_dominating(market: Market, over: Point, budget: Budget, excluded: Sequ
     not (test_highs_presolve_and_a_big_m_row)."""
     weights = _weights(market)
     found, finished = [], True
-    for better in ("ours", "theirs"):
+    for better in sides:
         point, done = _best_better_for(market, over, better, weights, excluded, floors, budget)
         finished = finished and done
         if point is not None:
@@ -201,7 +202,7 @@ def _best_dominating(market: Market, over: Point, budget: Budget, excluded: Sequ
     if order:
         value = _worth(weights, best.choice)
         equals = [_first_of_equal(market, over, better, weights, value, excluded, floors, budget) or best
-                  for better in ("ours", "theirs")]
+                  for better in sides]
         best = min(equals, key=lambda p: (sum(p.choice), p.choice))
     return best, finished
 
@@ -315,7 +316,9 @@ def frontier(market: Market, floors: Floors | tuple = Floors(), budget: Budget |
         if point is None:
             return Frontier(tuple(points), finished, None if finished else "time")
         for _ in range(DOMINANCE_ROUNDS):
-            better, finished = _best_dominating(market, point, budget, floors=floors, order=False)
+            # Nothing better for us can be better for them than the last point too: this one is the
+            # best for us among those, so only a package better for them (and as good for us) can dominate it.
+            better, finished = _best_dominating(market, point, budget, floors=floors, order=False, sides=("theirs",))
             if not finished:
                 return Frontier(tuple(points), False, "time")
             if better is None:

@@ -64,7 +64,12 @@ def record_response(path: Path, chose: str | None, counter: list[str], note: str
 
 
 def _with_round(text: str, entry: dict) -> str:
-    """The case text with `entry` appended to its frontmatter's rounds.
+    return with_list_item(text, "rounds", entry)
+
+
+def with_list_item(text: str, key: str, entry: dict, after: str = "") -> str:
+    """The case text with `entry` appended to its frontmatter's list `key` (rounds, comments); a new
+    list goes after the key `after`, else before `outcome` (as the format documents rounds), else at the end.
 
     Only the new lines are written: every other line of the file, its
     comments and alignment included, stays exactly as it was.
@@ -74,9 +79,9 @@ def _with_round(text: str, entry: dict) -> str:
     lines = text.splitlines(keepends=True)
     end = next(n for n, line in enumerate(lines[1:], start=1) if line.rstrip() in ("---", "..."))
     tree = YAML(typ="rt").load("".join(lines[1:end])) or {}
-    rounds = tree.get("rounds")
-    if rounds and not rounds.fa.flow_style():  # follow the rounds already written
-        indent = rounds.lc.item(0)[1] - 2
+    items = tree.get(key)
+    if items and not items.fa.flow_style():  # follow the items already written
+        indent = items.lc.item(0)[1] - 2
     else:
         indent = _list_indent(tree)
     item = _yaml_item(entry, indent)
@@ -95,18 +100,21 @@ def _with_round(text: str, entry: dict) -> str:
             position -= 1
         return position
 
-    if "rounds" in tree and tree["rounds"]:
-        at = before_next("rounds")
+    if key in tree and tree[key]:
+        at = before_next(key)
         insert = item
-    elif "rounds" in tree:  # `rounds:` or `rounds: []` with nothing yet
-        at = line_of("rounds")
+    elif key in tree:  # `rounds:` or `rounds: []` with nothing yet
+        at = line_of(key)
         lines[at] = re.sub(r" *\[\s*\]", "", lines[at], count=1)  # `rounds: []  # note` keeps its note
         at += 1
         insert = item
+    elif after in keys:
+        at = before_next(after)
+        insert = f"{key}:\n" + item
     else:  # a new block, before `outcome` as the format documents it
         at = before_next(keys[keys.index("outcome") - 1]) if "outcome" in keys and keys.index("outcome") else (
             line_of("outcome") if "outcome" in keys else end)
-        insert = "rounds:\n" + item
+        insert = f"{key}:\n" + item
     newline = "\r\n" if lines[0].endswith("\r\n") else "\n"  # keep the file's own line endings
     if at > 0 and not lines[at - 1].endswith("\n"):
         lines[at - 1] += newline

@@ -12,7 +12,7 @@ from conftest import HIRING, hiring_with, parse, replace
 
 ALLOWED = (
     "allowed keys: format, title, date, status, tags, parties, issues, targets, setting, "
-    "constituencies, meso, offer_sheet, rounds, outcome"
+    "constituencies, meso, offer_sheet, rounds, outcome, agreement, comments"
 )
 # A fourth issue reusing the id 'term', with the same options (so nothing else breaks).
 DUPLICATE_TERM = """

@@ -326,8 +326,9 @@ def test_score_a_bad_case(here):
 
 
 def test_the_commands_are_the_documented_ones():
-    assert sorted(main.commands) == ["archive", "build", "check", "explain", "import", "improve", "mediate", "meso", "new",
-                                     "offer", "points", "preview", "respond", "rounds", "rules", "score", "sheet", "watch"]
+    assert sorted(main.commands) == ["archive", "build", "check", "comment", "explain", "import", "improve", "mediate",
+                                     "meso", "new", "offer", "points", "preview", "respond", "rounds", "rules", "score",
+                                     "sheet", "text", "watch"]
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert all(f"`briefgen {name}" in readme for name in main.commands)
 

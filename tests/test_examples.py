@@ -26,6 +26,7 @@ EXAMPLES = {
     "harbour": CASES / "harbour-wind-port.md",
     "hospital": CASES / "hospital-affiliation.md",
     "museum": CASES / "museum-loan.md",
+    "lease": CASES / "warehouse-lease.md",
 }
 RULES = load_rules()
 MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h

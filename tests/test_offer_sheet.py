@@ -78,6 +78,7 @@ STRUCTURAL = {
     "locale",  # the team's locale, from briefgen.toml: the brief's language, never the sheet's
     "setting.public", "setting.written", "constituencies.*.influenced_by.*.stance",
     "parties.us.locale", "parties.them.locale",  # a party's own language (briefgen mediate)
+    "comments.*.version", "comments.*.line", "comments.*.from",
 }
 INTERNAL_TEXT = {
     "id", "path", "body", "title", "tags.*",
@@ -90,6 +91,9 @@ INTERNAL_TEXT = {
     "meso.lead_with.*", "meso.hold.<key>", "meso.offers.*.<key>",
     "rounds.*.offered.*.<key>", "rounds.*.counter.<key>", "rounds.*.note",
     "outcome.agreed.<key>", "outcome.summary",
+    # The agreement text and its comments go to the other side, but in the draft (test_agreement_leaks.py),
+    # never on the offer sheet: here they are internal.
+    "agreement", "comments.*.text",
 }
 INTERNAL_NUMBER = {
     "issues.*.points.<value>", "issues.*.their_points.<value>", "issues.*.options.*.points",
@@ -98,7 +102,7 @@ INTERNAL_NUMBER = {
     "issues.*.their_worst", "issues.*.options.*.rating", "issues.*.options.*.their_rating",
     "targets.their_reservation",
 }
-INTERNAL_DATE = {"date", "rounds.*.date", "outcome.date"}
+INTERNAL_DATE = {"date", "rounds.*.date", "outcome.date", "comments.*.date"}
 LOADER = {"body_line", "source_lines.<key>", "source_lines.<value>"}  # the loader's bookkeeping, not file data
 
 
@@ -155,7 +159,7 @@ def instance_leaves(value, prefix=""):
 
 K_US, K_THEM = 1.0173, 0.9713  # scale factors: every comparison MESO makes stays the same
 SENTINEL_DATES = {"date": datetime.date(2003, 7, 19), "outcome.date": datetime.date(2004, 8, 21),
-                  "rounds.*.date": datetime.date(2005, 9, 23)}
+                  "rounds.*.date": datetime.date(2005, 9, 23), "comments.*.date": datetime.date(2006, 10, 25)}
 SENTINEL_BODY = ("## ZQbody_heading\n\nZQbody_text with **ZQbody_bold**, a [ZQbody_link](zqlocal-link.md), "
                  "an ![ZQbody_image](zqlocal-image.png) and a [web link](https://example.org/zqweb).\n")
 FIXED = ["zqfilename", "zqfolder", "zqlocal", "ZQcomment_in_the_frontmatter", "zqweb"]
@@ -261,6 +265,11 @@ ALL_BASE = replace(
      "    chose: B\n    counter: {salary: 99000}\n    note: \"Wants a start in March\"\n\n"
      "outcome:                       # filled in"),
     ("agreed: {salary: 97000, remote_days: 2, term: 2}", "agreed: {salary: 97000, remote_days: 2, term: 2, start: march}"),
+    ('  summary: "Accepted package B with a higher salary."\n',
+     '  summary: "Accepted package B with a higher salary."\n'
+     'agreement: |\n  # Employment agreement\n  The base salary is {salary} a year, with {remote_days} at home.\n'
+     '  The contract runs for {term} from {start}.\n'
+     'comments:\n  - {version: 1, line: 2, from: them, text: "Could the salary be reviewed after a year?", date: 2026-12-01}\n'),
 )
 
 

@@ -92,7 +92,7 @@ def floors_at(everything: list[pareto.Point], ours: float | None, theirs: float 
     return pareto.Floors(pick([p.score for p in everything], ours), pick([p.their_score for p in everything], theirs))
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(markets(), floor_choice, floor_choice)
 def test_the_frontier_is_every_efficient_package_inside_both_win_sets_and_above_both_floors(market, ours, theirs):
     everything = feasible(market)
@@ -100,7 +100,7 @@ def test_the_frontier_is_every_efficient_package_inside_both_win_sets_and_above_
     check_frontier(market, floors)
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(markets(scale=1e9))
 def test_the_frontier_in_dollars(market):
     """Points up to nine billion: differences of a billion are all real, none is lost to tolerances."""
@@ -132,21 +132,21 @@ def check_improvements(market: Market, agreed: tuple[int, ...], limit: int) -> N
     assert found.complete == (len(found) < limit), "complete unless stopped at the limit"
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(markets(), st.data())
 def test_improvements_dominate_the_agreement_and_none_is_missed(market, data):
     agreed = tuple(data.draw(st.integers(0, len(v) - 1)) for v in market.values)
     check_improvements(market, agreed, data.draw(st.integers(1, 6)))
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=10, **SETTINGS)
 @given(markets(scale=1e8), st.data())
 def test_improvements_in_dollars(market, data):
     agreed = tuple(data.draw(st.integers(0, len(v) - 1)) for v in market.values)
     check_improvements(market, agreed, 4)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(markets(), floor_choice, floor_choice)
 def test_nash_and_equal_gains_are_maximal_over_every_package_above_the_floors(market, ours, theirs):
     everything = feasible(market)
@@ -269,7 +269,7 @@ def test_20_issues_of_10_values_in_dollars_is_bounded():
 def test_highs_presolve_calls_a_feasible_programme_infeasible():
     """Found by the comparison with enumeration: after the first point, (6, 3), the next best for us
     better for them is (4, 6); HiGHS's presolve called that programme infeasible, and the frontier
-    lost its second point. An "infeasible" is now confirmed without presolve."""
+    lost its second point. Presolve is now off."""
     issues = [{"id": "x0", "options": [{"value": 0, "points": 0, "their_points": 0},
                                        {"value": 1, "points": 2, "their_points": 0},
                                        {"value": 2, "points": 0, "their_points": 3}]},
@@ -280,3 +280,17 @@ def test_highs_presolve_calls_a_feasible_programme_infeasible():
     market = Market(parse(f"---\n{json.dumps(front)}\n---\n"))
     found = pareto.frontier(market, pareto.Floors(2.25, None), Budget(), enumerated=0)
     assert [(p.score, p.their_score) for p in found.points] == [(6, 3), (4, 6)]
+
+
+def test_highs_presolve_and_the_best_for_us_above_a_level():
+    """Found by hypothesis: with presolve on, HiGHS 1.16 gave 3 as the best score for us among the
+    packages worth more than 8 to them, where (1, 0, 3) is worth 4; the frontier lost (4, 9)."""
+    issue = "  - {{id: {}, options: [{}]}}\n".format
+    option = "{{value: {}, points: {}, their_points: {}}}".format
+    text = ("---\ntitle: Presolve\nparties: {us: {name: Us}, them: {name: Them}}\nissues:\n"
+            + issue("x0", ", ".join([option(0, 0, 0), option(1, 3, 0), option(2, 0, 7)]))
+            + issue("x1", ", ".join([option(0, 0, 1), option(1, 1, 0)]))
+            + issue("x2", ", ".join([option(0, 2, 7), option(1, 0, 0), option(2, 0, 0), option(3, 1, 8)])) + "---\n")
+    market = Market(parse(text))
+    assert [(p.score, p.their_score) for p in pareto.frontier(market, enumerated=0).points] == [
+        (6, 7), (5, 8), (4, 9), (3, 14), (2, 15), (1, 16)]

@@ -84,9 +84,9 @@ class Programme:
         self.rows.append((lower, upper, [c for c, _ in items], [v for _, v in items]))
 
     def solve(self, budget: Budget, maximize: bool = True, relaxed: bool = False, presolve: bool = True):
-        """(status, column values or None, dual bound of the objective). `presolve=False` confirms an
-        "infeasible" without HiGHS's presolve, which has called a small feasible programme infeasible
-        (tests/test_pareto.py::test_highs_presolve_calls_a_feasible_programme_infeasible)."""
+        """(status, column values or None, dual bound of the objective). `presolve=False`: HiGHS
+        1.16's presolve returned a wrong optimum and a wrong infeasible on two small programmes of
+        briefgen.pareto (tests/test_pareto.py, test_highs_presolve_*)."""
         import highspy
         import numpy as np
 
