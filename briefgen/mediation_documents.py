@@ -65,7 +65,7 @@ def mediator_brief(m: Mediation, rules: RuleSet, mediator: str | None, today: da
         mediation=m,
         moves=(moves_behind(a, b, rules, proposals), moves_behind(b, a, rules, proposals)),
         figure=figure,
-        constituency_figure=constituency_map(m.joint, sides=(names[1], names[0])),
+        constituency_figure=constituency_map(m.joint, sides=("Second file", "First file")),
         bodies=(convert(a.body)[0], convert(b.body)[0]),
         mediator=mediator,
         locale=a.locale,
