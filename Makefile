@@ -14,8 +14,10 @@ build: setup
 	$(BIN)/briefgen build
 	$(BIN)/briefgen mediate $(MEDIATION) --mediator "Claire Dufour, CCI Lyon Métropole"
 
+# One test process per core (pytest-xdist); a test file stays in one process, so that its
+# module fixtures are built once.
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_build.py

@@ -12,7 +12,7 @@ from briefgen.case import load_case
 from briefgen.level2.analysis import analyse, linked_issues
 from briefgen.level2.rules import CATEGORIES, load_rules
 from briefgen.meso import meso
-from conftest import EXAMPLE_CASES, flat, pdf_text
+from conftest import EXAMPLE_CASES, flat, pdf_pages, pdf_text
 
 CASES = Path(__file__).parent.parent / "cases"
 EXAMPLES = {
@@ -166,6 +166,26 @@ def test_the_brief_shows_the_moves_by_category(examples, briefs, name):
             assert flat(finding.advice)[:60] in questions
     else:
         assert "Questions to probe" not in generated
+
+
+@pytest.mark.parametrize("example", EXAMPLE_CASES, ids=lambda path: path.stem)
+def test_examples_render_without_weasyprint_warnings(example, example_documents):
+    """Each document prints every character and loads everything; the brief is marked confidential
+    on every page, the sheet carries nothing of the brief's."""
+    rendered = example_documents[example.stem]
+    case, documents = rendered.case, rendered.documents
+    assert rendered.warnings == ()
+    brief_pages = pdf_pages(documents["brief.pdf"])
+    assert all("CONFIDENTIAL" in page for page in brief_pages)
+    assert case.title in "\n".join(brief_pages).replace("\n", " ")
+    if "offer-sheet.pdf" in documents:
+        sheet = pdf_text(documents["offer-sheet.pdf"])
+        assert "CONFIDENTIAL" not in sheet
+        for text in [case.parties.them.batna, case.parties.us.batna, case.body.strip()[:40]]:
+            if text:
+                assert text not in sheet
+        for constituency in case.constituencies:
+            assert constituency.display_name not in sheet
 
 
 def test_the_thwart_heading_appears_in_no_brief(briefs):

@@ -163,7 +163,7 @@ CORPUS: dict[str, Expect] = {
     "tab-indentation.md": error("YAML: a tab: YAML indents with spaces only; replace the tab with spaces"),
     "duplicate-keys.md": error('duplicate key "title"; each key may appear once'),
     "control-character-in-yaml.md": error("#x001b"),
-    "alias-bomb.md": error("aliases", isolate=True, seconds=4),
+    "alias-bomb.md": error("aliases", isolate=True, seconds=30),
     "deep-nesting.md": error("nested too deeply"),
     "huge-integer.md": error("targets.reservation: a number with 5,000 digits; numbers in a case have at most 100 digits"),
     "yaml-python-tag.md": error(),
@@ -193,7 +193,7 @@ CORPUS: dict[str, Expect] = {
         "issues.price.range.min: expected a finite number", "issues.price.range.step: expected a finite number",
         "issues.term.options[1].value: expected a finite number", "targets.reservation: expected a finite number",
         "targets.aspiration: expected a finite number", "meso.hold.term: expected a finite number"),
-    "too-many-steps.md": error("coarser step", isolate=True, seconds=10),
+    "too-many-steps.md": error("coarser step", isolate=True, seconds=30),
     "too-many-issues.md": error("issues: 31 entries, more than the 30 a case may have"),
     "too-many-options.md": error("issues.color.options: 101 entries, more than the 100 a case may have"),
     "too-many-constituencies.md": error("constituencies: 201 entries, more than the 200 a case may have"),
@@ -242,8 +242,8 @@ CORPUS: dict[str, Expect] = {
         sheet_shows=("{{ case.parties.them.batna }}", "{{ 3 * 3 }} Inc", "{{ sheet.our_name }} {{ 5 * 5 }}",
                      "{{ brief.case.body }}", "{% if true %}jinja-block{% endif %}", "{% include 'brief.html' %}"),
         hides=("Literal 42", "9 Inc", "SECRET-BATNA 2", "jinja-block 2 years", "Northwind Ltd 25")),
-    # In process: a sound build takes about 1.5 s here.
-    "long-unbroken-label.md": builds(seconds=5, shows=("T" * 200, "Supercalifragilistic" * 4)),
+    # In process: a sound build takes about 1.5 s here, the bug pinned in LONG_WORD_BUG over 300 s.
+    "long-unbroken-label.md": builds(shows=("T" * 200, "Supercalifragilistic" * 4)),
     "rtl-and-emoji.md": builds(
         # Arabic and Hebrew in the text; the emoji in the fonts' Unicode maps (see unicode_in_fonts).
         characters="🤝💶🏢👋🙏👔", shows=("تفاوض على السعر", "משא ומתן על המחיר", "شركة الشمال", "חברת קונטוסו")),
@@ -567,15 +567,14 @@ def twenty_megabytes() -> bytes:
 
 def test_a_20_mb_case_is_refused_quickly(here):
     shown = place(here, "twenty-megabytes.md", twenty_megabytes())
-    check = run_isolated("check", shown, cwd=here, seconds=15)
-    assert_refused([check], shown, (here / shown).read_bytes(), here, seconds=15)
-    assert check.seconds < 10
+    check = run_isolated("check", shown, cwd=here, seconds=30)  # reading it all took minutes (FILE_SIZE_BUG)
+    assert_refused([check], shown, (here / shown).read_bytes(), here, seconds=30)
 
 
 def test_a_20_mb_case_is_not_built(here):
     shown = place(here, "twenty-megabytes.md", twenty_megabytes())
-    build = run_isolated("build", shown, cwd=here, seconds=4)
-    assert_refused([build], shown, (here / shown).read_bytes(), here, seconds=4)
+    build = run_isolated("build", shown, cwd=here, seconds=30)  # the build ran for 20 minutes (FILE_SIZE_BUG)
+    assert_refused([build], shown, (here / shown).read_bytes(), here, seconds=30)
 
 
 def binary_bytes() -> bytes:
@@ -630,8 +629,8 @@ def test_a_folder_named_like_a_case_is_refused(here):
 
 def test_a_device_as_a_case_is_refused(here):
     (here / "cases" / "zero.md").symlink_to("/dev/zero")
-    check = run_isolated("check", cwd=here, seconds=10)
-    assert_refused([check], "cases/zero.md", b"", here, seconds=10)
+    check = run_isolated("check", cwd=here, seconds=30)
+    assert_refused([check], "cases/zero.md", b"", here, seconds=30)
 
 
 def many_issues_case(issues: int, options: int) -> bytes:
