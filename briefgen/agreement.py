@@ -84,8 +84,10 @@ def problems(case: Case, where, frontmatter: str) -> list[Problem]:
     if not case.agreement:
         return []
     ids = [issue.id for issue in case.issues]
-    return [Problem(where.path, *position(where, frontmatter, case.agreement, line, column), f"agreement: {message}")
-            for line, column, message in text_problems(case.agreement, ids)]
+    found = text_problems(case.agreement, ids)
+    places = _places(where, frontmatter, case.agreement) if found else []
+    return [Problem(where.path, *_at(places, line, column, where), f"agreement: {message}")
+            for line, column, message in found]
 
 
 def warnings(case: Case) -> list[tuple[int, str]]:
@@ -100,22 +102,28 @@ def warnings(case: Case) -> list[tuple[int, str]]:
                    f"states it; write {{{issue.id}}} where it belongs") for issue in case.issues if issue.id not in named]
 
 
-def position(where, frontmatter: str, text: str, line: int, column: int) -> tuple[int, int]:
-    """Where in the file a place in the agreement text is: the text's lines are found in order from
-    the value's line (a literal block `agreement: |` keeps them as they are); the value's own position
-    where a line cannot be found (a quoted text with escapes)."""
-    start, start_column = where.position(("agreement",))
+def _places(where, frontmatter: str, text: str) -> list[tuple[int, int] | None]:
+    """For each line of the agreement text, its file line and the column it starts at (1-based), found
+    in order from the value's line (a literal block `agreement: |` keeps them as they are); None
+    from the first line that cannot be found (a quoted text with escapes). One pass over the file."""
+    start, _ = where.position(("agreement",))
     file_lines = frontmatter.splitlines()
-    block = start <= len(file_lines) and re.match(r"\s*[|>]", file_lines[start - 1][start_column - 1:])
-    at = start if block else start - 1  # a block's text begins on the line after its key
-    for index, wanted in enumerate(text.splitlines()):
-        found = next((n for n in range(at, len(file_lines)) if wanted in file_lines[n]), None)
-        if found is None:
-            return start, start_column
-        if index == line:
-            return found + 1, file_lines[found].index(wanted) + column + 1
-        at = found + 1
-    return start, start_column
+    block = start <= len(file_lines) and re.search(r":\s*[|>][-+0-9]*\s*(#.*)?$", file_lines[start - 1])
+    at, places = (start if block else start - 1), []
+    for wanted in text.splitlines():
+        while at < len(file_lines) and wanted not in file_lines[at]:
+            at += 1
+        if at >= len(file_lines):
+            break
+        places.append((at + 1, file_lines[at].index(wanted) + 1))
+        at += 1
+    return places + [None] * (len(text.splitlines()) - len(places))
+
+
+def _at(places, line: int, column: int, where) -> tuple[int, int]:
+    """The file position of a place in the text; the value's own position where its line was not found."""
+    place = places[line] if line < len(places) else None
+    return (place[0], place[1] + column) if place else where.position(("agreement",))
 
 
 # --- which package fills it ---------------------------------------------------------------------

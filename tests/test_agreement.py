@@ -297,3 +297,17 @@ def test_build_removes_the_draft_of_a_text_taken_out(here):
     result = run("build", "-j", "1")
     assert "removed output/hiring/agreement-draft.pdf: the case has no agreement text" in result.output
     assert not (here / "output/hiring/agreement-draft.pdf").exists()
+
+
+def test_a_version_file_from_anyone_is_read_with_care(tmp_path):
+    """An archive folder is untrusted: a version whose lines are not what briefgen writes is refused, not printed."""
+    path = tmp_path / "cases" / "hiring.md"
+    path.parent.mkdir()
+    path.write_text(case_text())
+    write_text(path, tmp_path / "out", tmp_path / "archive", "txt", package="A", today=TODAY)
+    version = tmp_path / "archive" / "hiring" / "texts" / "v1.json"
+    record = json.loads(version.read_text())
+    record["lines"][0][2][0][0] = {"not": "text"}
+    version.write_text(json.dumps(record))
+    with pytest.raises(BriefgenError, match="cannot be read as version 1 of hiring's agreement text; run briefgen archive verify"):
+        write_text(path, tmp_path / "out", tmp_path / "archive", "docx", compare=1, today=TODAY)
