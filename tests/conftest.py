@@ -166,6 +166,26 @@ def hiring_with(*pairs: tuple[str, str]) -> str:
 
 NO_OFFERS = hiring_with((OFFERS, ""))
 
+# The format's example as docs/case-format.md writes it now: HIRING with the fields it has
+# gained since (their estimated reservation, the setting, the kinds of influenced_by entry).
+# HIRING itself keeps its lines, which many tests pin. The three offers all give them less
+# than their reservation of 45.
+HIRING_FULL = hiring_with((
+    "(with these points the seed's packages A, B and C all score exactly 70)\n",
+    "(with these points the seed's packages A, B and C all score exactly 70)\n"
+    "  their_reservation: 45        # optional: our estimate, in THEIR points, of what their best alternative\n"
+    "                               #   (BATNA) is worth to them; a package below it is one they would rather refuse\n"
+    "\n"
+    "setting:                       # optional: how the talks are held, which decides the forms and channels advised\n"
+    "  public: false                # the talks or their results are followed publicly (default: true when a\n"
+    "                               #   constituency is an `audience`, else false)\n"
+    "  written: true                # the agreement is a written text that is signed or formally approved (default true);\n"
+    "                               #   false where a tacit or unwritten understanding is a real possibility\n"), (
+    "    influenced_by: []          # outside actors who can press this constituency\n",
+    "    influenced_by: []          # who can press this constituency: a constituency's id (its stance is then\n"
+    "                               #   known), an outside actor as {name: \"...\", stance: supportive}, or plain text\n"
+    "                               #   (an actor whose stance toward the deal is unknown)\n"))
+
 
 def parse(text: str, path: str = "case.md") -> Case:
     """Load a case from text (raises CaseError like load_case)."""

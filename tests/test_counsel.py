@@ -14,7 +14,7 @@ from briefgen.level2.analysis import LITTLE, analyse
 from briefgen.level2.plan import MOVES
 from briefgen.level2.rules import load_rules
 from briefgen.meso import meso
-from conftest import EXAMPLE_CASES, HIRING, parse, replace, run
+from conftest import EXAMPLE_CASES, HIRING, HIRING_FULL, parse, replace, run
 
 CASES = EXAMPLE_CASES  # named: a user's own cases in cases/ are not part of the suite
 RULES = load_rules()
@@ -194,7 +194,7 @@ def test_the_zone_of_possible_agreement_uses_their_reservation(examples):
 
 def test_meso_warns_when_a_package_is_below_their_reservation(tmp_path, monkeypatch):
     (tmp_path / "cases").mkdir()
-    (tmp_path / "cases" / "hiring.md").write_text(replace(HIRING, ("  aspiration: 70 ", "  aspiration: 70\n  their_reservation: 19 ")))
+    (tmp_path / "cases" / "hiring.md").write_text(replace(HIRING_FULL, ("  their_reservation: 45 ", "  their_reservation: 19 ")))
     monkeypatch.chdir(tmp_path)
     result = run("meso", "cases/hiring.md", "--json")
     batna = [d for d in json.loads(result.output)["diagnostics"] if d["criterion"] == "batna"]
@@ -203,11 +203,25 @@ def test_meso_warns_when_a_package_is_below_their_reservation(tmp_path, monkeypa
     assert batna[0]["level"] == "warning"
 
 
+def test_the_format_example_is_warned_that_every_seed_offer_is_below_their_reservation(tmp_path, monkeypatch):
+    """The contract's own case as it stands: its their_reservation (45) is above what any of its three
+    offers gives them (20, 18, 30), and its setting says private, written talks."""
+    case = parse(HIRING_FULL)
+    assert (case.targets.their_reservation, case.public, case.setting.written) == (45, False, True)
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "hiring.md").write_text(HIRING_FULL)
+    monkeypatch.chdir(tmp_path)
+    diagnostics = json.loads(run("meso", "cases/hiring.md", "--json").output)["diagnostics"]
+    assert [d["message"].split(", below")[0] for d in diagnostics if d["criterion"] == "batna"] == [
+        "package A gives them an estimated 20.0", "package B gives them an estimated 18.0",
+        "package C gives them an estimated 30.0"]
+
+
 def test_their_reservation_above_their_best_is_an_error():
     from briefgen.errors import CaseError
 
     with pytest.raises(CaseError, match="their_reservation: 200 is more than their best possible score"):
-        parse(replace(HIRING, ("  aspiration: 70 ", "  aspiration: 70\n  their_reservation: 200 ")))
+        parse(replace(HIRING_FULL, ("  their_reservation: 45 ", "  their_reservation: 200 ")))
 
 
 def test_the_meso_section_warns_when_the_set_leaves_a_blocker_with_nothing():

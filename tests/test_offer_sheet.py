@@ -49,7 +49,7 @@ from briefgen.level2.analysis import analyse
 from briefgen.level2.rules import load_rules
 from briefgen.reading import offers_now  # the set the sheet carries: the case's, or the next after rounds
 from briefgen.terms import format_value
-from conftest import EXAMPLE_CASES, HIRING, hiring_with, replace, run
+from conftest import EXAMPLE_CASES, HIRING, HIRING_FULL, hiring_with, replace, run
 
 TODAY = datetime.date(2026, 11, 24)
 ROOT = Path(__file__).parent.parent
@@ -242,7 +242,7 @@ def sentinelize(text: str) -> Sentinelized:
 # so that every internal field of the format holds something (a held issue, a second
 # constituency without a name, a round with a note and a counter) and a date far away.
 ALL_BASE = replace(
-    HIRING,
+    HIRING_FULL,
     ("    their_points: {90000: 0, 110000: 40}", "    their_points: {90000: 0, 110000: 40}\n"
      "    weight: 60\n    their_weight: 45\n    best: 90000\n    worst: 110000\n    their_best: 109000\n"
      "    their_worst: 91000"),
@@ -257,7 +257,7 @@ ALL_BASE = replace(
      "    interests: [\"budget\"]\n    concerns: [\"precedent\"]\n    sensitivities: [\"surprises\"]\n"
      "    requires: [\"salary <= 100000 and start == 'march'\"]\n    influenced_by: [\"the CFO\", {name: \"the hiring committee\", stance: supportive}]\n    notes: \"Signs off.\"\n"),
     ("  valid_until: 2026-12-05", "  valid_until: 2099-12-31"),
-    ("  aspiration: 70 ", "  aspiration: 70\n  their_reservation: 12 "),
+    ("  their_reservation: 45 ", "  their_reservation: 12 "),
     ("outcome:                       # filled in",
      "rounds:\n  - date: 2026-11-30\n    offered:\n"
      "      - {salary: 100000, remote_days: 1, term: 3}\n      - {salary: 95000, remote_days: 1, term: 2}\n"
