@@ -11,6 +11,7 @@ from briefgen.case_model import Case, Issue, OfferSheetSettings, package_label
 from briefgen.conditions import ConditionError, compile_condition
 from briefgen.errors import Problem
 from briefgen.range_values import between_steps
+from briefgen.terms import amount_problem
 from briefgen.source import Locator
 
 # How many values a range issue may step through.
@@ -178,6 +179,8 @@ def _check_issue(issue: Issue, loc: tuple, where: Locator) -> list[Problem]:
             if option.value in seen:
                 problems.append(where.problem((*loc, "options", n, "value"), f"{name}: option value {option.value!r} appears twice"))
             seen.add(option.value)
+            if not isinstance(option.value, str) and (why := amount_problem(option.value, issue.unit)):
+                problems.append(where.problem((*loc, "options", n, "value"), f"{name}: {why}"))
         return problems
     low, high = issue.range.min, issue.range.max
     if low >= high:
@@ -190,7 +193,9 @@ def _check_issue(issue: Issue, loc: tuple, where: Locator) -> list[Problem]:
             f"{high:g}; use a coarser step"))]
     if issue.points is None:
         return [where.problem(loc, f"{name}: a range issue needs points, e.g. {{{low:g}: 40, {high:g}: 0}}")]
-    problems = []
+    problems = [where.problem((*loc, "range", key), f"{name}: range {key}: {why}")
+                for key in ("min", "max", "step") if (value := getattr(issue.range, key)) is not None
+                and (why := amount_problem(value, issue.unit))]
     for key in ("points", "their_points"):
         anchors = getattr(issue, key)
         if anchors is None:

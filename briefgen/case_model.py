@@ -206,9 +206,21 @@ class Issue(Model):
             return
         yield from heapq.merge(self.step_values(), self._between)
 
+    @property
+    def step(self) -> float:
+        """The range's step: the one written, or the default, never finer than the smallest
+        amount of the issue's currency (1 yen, 1 won, 1 cent), so that every value can be
+        written as money."""
+        step = self.range.steps_by
+        if self.range.step is None:
+            from briefgen.terms import smallest_amount
+
+            step = max(step, smallest_amount(self.unit) or 0.0)
+        return step
+
     def step_values(self) -> Iterator[int | float]:
         """A range's values on its step, both ends included."""
-        low, high, step = self.range.min, self.range.max, self.range.steps_by
+        low, high, step = self.range.min, self.range.max, self.step
         count = int(math.floor((high - low) / step + 1e-9))
         for i in range(count + 1):
             value = round(low + i * step, 9)  # no 0.30000000000000004

@@ -92,7 +92,7 @@ def between_steps(condition: Condition, issues: Mapping[str, Issue], most: int) 
 def finer_step(issue: Issue, condition: Condition, issues: Mapping[str, Issue], most: int) -> float | None:
     """The coarsest round step (1, 2 or 5 times a power of ten) finer than the issue's own
     whose values can meet `condition`, within `most` values; None if there is none."""
-    low, high, step = issue.range.min, issue.range.max, issue.range.steps_by
+    low, high, step = issue.range.min, issue.range.max, issue.step
     tests = _tests(condition.formula, issue.id)
     choices = {i: _choices(issues[i], [condition]) for i in condition.issue_ids if i in issues}
     power = 10.0 ** math.floor(math.log10(step))

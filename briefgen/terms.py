@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, format_percent, list_currencies
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision, list_currencies
 
-from briefgen.case import Issue
+if TYPE_CHECKING:  # the case model formats its own values with format_amount
+    from briefgen.case import Issue
 
 
 def format_value(issue: Issue, value, locale: str) -> str:
@@ -27,10 +29,31 @@ def format_value(issue: Issue, value, locale: str) -> str:
 def _has_fractions(issue: Issue) -> bool:
     """Whether an issue's values can be fractional: then every amount shows its cents."""
     if issue.range is not None:
-        ends = (issue.range.min, issue.range.max, issue.range.steps_by)
+        ends = (issue.range.min, issue.range.max, issue.step)
     else:
         ends = [option.value for option in issue.options]
     return not all(float(end).is_integer() for end in ends)
+
+
+def smallest_amount(unit: str | None) -> float | None:
+    """The smallest amount of the unit's currency (1 for JPY and KRW, 0.01 for USD, 0.001 for
+    KWD, by Babel's currency digits), or None where the unit is no currency code."""
+    if not unit or unit.upper() not in _currencies():
+        return None
+    return 10.0 ** -get_currency_precision(unit.upper())
+
+
+def amount_problem(value: float, unit: str | None) -> str | None:
+    """Why `value` cannot be written as money in the unit's currency (finer than its smallest
+    amount: half a yen), or None; money is always shown in its currency's own digits."""
+    smallest = smallest_amount(unit)
+    if smallest is None or abs(value / smallest - round(value / smallest)) < 1e-6:
+        return None
+    digits = get_currency_precision(unit.upper())
+    have = "no fractional amounts" if digits == 0 else f"amounts to {digits} decimal place{'s' if digits > 1 else ''}"
+    return (f"{value:g} {unit.upper()} cannot be written as money: {unit.upper()} has {have}; use "
+            f"{'whole amounts' if digits == 0 else f'at most {digits} decimal place' + ('s' if digits > 1 else '')}, "
+            "or a unit that is no currency code (e.g. 'US cents', 'USD per kWh')")
 
 
 def format_amount(value: float, unit: str | None, locale: str, cents: bool = False) -> str:
