@@ -285,6 +285,8 @@ def _hedge(ahead: float, stake: float, better_name: str, worse_name: str) -> str
         return f"our estimate already puts {better_name} {_points(ahead)} ahead: a weak signal"
     if ahead <= -0.25 * stake:
         return f"our estimate puts {worse_name} {_points(-ahead)} ahead: a strong signal"
+    if _points(abs(ahead)) == "0 points":
+        return "our estimate puts the two level: a clear signal"
     return f"our estimate puts the two within {_points(abs(ahead))}: a clear signal"
 
 

@@ -43,9 +43,9 @@ TODAY = datetime.date(2026, 11, 24)
 
 # The example cases briefgen ships, by name: cases a user adds to cases/ are never part of the suite.
 EXAMPLE_CASES = [Path(__file__).parent.parent / "cases" / name for name in (
-    "coffee-supply-listing.md", "cross-border-acquisition.md", "fisheries-access.md", "harbour-wind-port.md",
-    "hiring-offer.md", "hospital-affiliation.md", "museum-loan.md", "reunification-talks.md", "supplier-contract.md",
-    "union-contract.md", "warehouse-lease.md")]
+    "coffee-supply-listing.md", "cross-border-acquisition.md", "fisheries-access.md", "grid-reform-loan.md",
+    "harbour-wind-port.md", "hiring-offer.md", "hospital-affiliation.md", "museum-loan.md", "reunification-talks.md",
+    "supplier-contract.md", "union-contract.md", "warehouse-lease.md")]
 
 # The example of docs/case-format.md, verbatim: the contract's own case.
 HIRING = """\

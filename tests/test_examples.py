@@ -12,6 +12,7 @@ from briefgen.case import load_case
 from briefgen.level2.analysis import analyse, linked_issues
 from briefgen.level2.rules import CATEGORIES, load_rules
 from briefgen.meso import meso
+from briefgen.scoring import in_win_set
 from conftest import EXAMPLE_CASES, flat, pdf_pages, pdf_text
 
 CASES = Path(__file__).parent.parent / "cases"
@@ -27,6 +28,7 @@ EXAMPLES = {
     "hospital": CASES / "hospital-affiliation.md",
     "museum": CASES / "museum-loan.md",
     "lease": CASES / "warehouse-lease.md",
+    "grid": CASES / "grid-reform-loan.md",
 }
 RULES = load_rules()
 MOVES = [key for key in CATEGORIES if key != "probe"]  # compensation and a to h
@@ -87,12 +89,33 @@ def test_the_rich_examples_get_moves_in_at_least_four_categories(examples, name)
     assert categories <= set(MOVES)
 
 
-def test_h_fires_in_no_example(examples):
-    """Category h is for the extraordinary case (an opposed blocker whose conditions no package we
-    could ratify meets, facing a leadership that champions the deal): no example is one. In the
-    talks of 1990 the military's conditions could be met inside our win-set, and Gorbachev's
-    leadership supported rather than championed the deal."""
-    assert [name for name, (_, analysis) in examples.items() if any(f.category == "h" for f in analysis.findings)] == []
+def test_h_fires_only_in_the_grid_reform_example(examples):
+    """Category h is for the extraordinary case (an opposed constituency that can block or sink
+    the deal, whose conditions no package we could ratify meets, facing a leadership that
+    champions the deal): of the examples only the grid reform is one, where the utility's old
+    guard can sink a split our board requires. In the talks of 1990 the military's conditions
+    could be met inside our win-set, and Gorbachev's leadership supported rather than
+    championed the deal."""
+    fired = {name: sorted((f.rule.id, f.constituency.id) for f in analysis.findings if f.category == "h")
+             for name, (_, analysis) in examples.items()}
+    assert {name: ids for name, ids in fired.items() if ids} == {"grid": [
+        ("disarm-with-a-joint-measure", "utility_old_guard"), ("leadership-against-blocker", "reform_cabinet")]}
+
+
+def test_the_grid_reform_h_move_names_the_opponent_the_fact_and_the_joint_measure(examples):
+    case, analysis = examples["grid"]
+    [move] = [f for f in analysis.findings if f.rule.id == "disarm-with-a-joint-measure"]
+    advice = " ".join(move.advice.split())
+    assert advice.startswith("Work out privately with Prime Minister Radu and the reform cabinet a measure aimed at "
+                             "the fear of Valdenergo's management and the Energy Workers' Union: ")
+    assert ("“Separate state-owned company with its own board” rather than “Separate company, 49% offered to a "
+            "strategic investor” (costs us 8 points, gives them about 10; packages A and C already offer it)") in advice
+    assert 'It answers "the network sold to foreign investors"' in advice  # the concern that change answers
+    assert move.details[0][1] == "they demand 'unbundling == \"accounts\"', which no package our side can ratify meets"
+    reference = analysis.prices.reference  # our best package inside both win-sets: the measure keeps it there
+    assert reference["unbundling"] == "ownership"
+    assert all(in_win_set(case, {**reference, "unbundling": "legal"}, side) for side in ("us", "them"))
+    assert not in_win_set(case, {**reference, "unbundling": "accounts"}, "us")  # what the opponent demands
 
 
 def test_labels_in_sentences_keep_their_acronyms(examples):
@@ -188,8 +211,8 @@ def test_examples_render_without_weasyprint_warnings(example, example_documents)
             assert constituency.display_name not in sheet
 
 
-def test_the_thwart_heading_appears_in_no_brief(briefs):
-    assert sorted(name for name, text in briefs.items() if heading("h") in text) == []
+def test_the_thwart_heading_appears_only_in_the_grid_reform_brief(briefs):
+    assert sorted(name for name, text in briefs.items() if heading("h") in text) == ["grid"]
 
 
 def test_the_game_plan_comes_right_after_the_targets(briefs):

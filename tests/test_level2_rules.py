@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.case import Case
 from briefgen.level2.analysis import Finding, analyse, constituency_facts
@@ -267,6 +269,11 @@ SCENARIOS: dict[str, Scenario] = {
         {"power": "influence", "stance": "skeptical", "influenced_by": ALLIES},
         {"stance": "supportive"}, {"influenced_by": []}, {"influenced_by": INFLUENCERS}),
     # --- h: thwart their opponents together
+    "disarm-with-a-joint-measure": them(  # it can sink the deal, not veto it: the win-sets still meet
+        {"power": "implement", "stance": "opposed", "concerns": CONCERN, "requires": ["price <= 12"]},
+        {"concerns": []}, {"board.stance": "supportive"}, {"power": "influence"}, {"stance": "skeptical"},
+        {"requires": ["price <= 16"]},
+        others=[CHAMPIONS, OUR_BOARD]),
     "disarm-the-blocker": them(
         {"power": "veto", "stance": "opposed", "requires": ["price <= 12"]},
         {"board.stance": "supportive"}, {"board.power": "influence"}, {"stance": "skeptical"},
@@ -429,7 +436,6 @@ def test_h_fires_when_their_leadership_champions_the_deal_and_a_blocker_wants_wh
     pytest.param({"power": "implement"}, {}, {}, id="champion-only-implements"),
     pytest.param({}, {"stance": "skeptical"}, {}, id="blocker-not-opposed"),
     pytest.param({}, {"power": "influence"}, {}, id="opponent-cannot-block"),
-    pytest.param({}, {"power": "implement"}, {}, id="opponent-only-implements"),
     pytest.param({}, {"requires": ["price <= 16"]}, {}, id="conditions-we-can-meet"),
     pytest.param({}, {}, {"requires": ["price >= 11"]}, id="our-win-set-can-meet-them"),
     pytest.param({"side": "us"}, {}, {}, id="champion-on-our-side"),
@@ -438,6 +444,40 @@ def test_h_fires_when_their_leadership_champions_the_deal_and_a_blocker_wants_wh
 def test_h_needs_the_whole_extraordinary_configuration(board, hardliners, ours):
     analysis = analysis_of({**CHAMPIONS, **board}, {**UNMEETABLE, **hardliners}, {**OUR_BOARD, **ours})
     assert [f.rule.id for f in analysis.findings if f.category == "h"] == []
+
+
+def test_h_names_a_joint_measure_against_an_opponent_who_can_only_sink_the_deal():
+    """An opposed implementer whose conditions our win-set excludes cannot veto, so the deal can be
+    signed; the move is a term both leaderships could sign, aimed at its concern, with its cost."""
+    analysis = analysis_of(CHAMPIONS, {**UNMEETABLE, "power": "implement", "concerns": CONCERN}, OUR_BOARD)
+    h = {f.rule.id: f for f in analysis.findings if f.category == "h"}
+    assert sorted(h) == ["disarm-with-a-joint-measure", "leadership-against-blocker"]
+    move = h["disarm-with-a-joint-measure"]
+    assert move.advice.startswith("Work out privately with Contoso board a measure aimed at the fear of Contoso "
+                                  "shareholder council: Unit price: €19 rather than €20 (costs us 5 points")
+    assert '"price increases"' in move.advice and move.cost == 5
+    assert move.details[0][1] == "they demand 'price <= 12', which no package our side can ratify meets"
+    # The measure is inside both win-sets: our board needs a price of at least 15.
+    assert analysis.win_sets.meet
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["ratify", "veto", "implement", "influence"]), st.sampled_from(["opposed", "skeptical"]),
+       st.sampled_from(["price <= 12", "price <= 16"]), st.booleans(),
+       st.sampled_from(["champion", "supportive"]), st.sampled_from(["ratify", "influence"]))
+def test_h_fires_exactly_when_the_facts_call_for_it(power, stance, requires, concerned, leader_stance, leader_power):
+    opponent = {**UNMEETABLE, "power": power, "stance": stance, "requires": [requires],
+                "concerns": CONCERN if concerned else []}
+    analysis = analysis_of({**BOARD, "stance": leader_stance, "power": leader_power}, opponent, OUR_BOARD)
+    called_for = (power != "influence" and stance == "opposed" and requires == "price <= 12"
+                  and leader_stance == "champion" and leader_power == "ratify")
+    h = {f.rule.id: f for f in analysis.findings if f.category == "h" and f.constituency.id == "hardliners"}
+    assert bool(h) == called_for
+    if "disarm-with-a-joint-measure" in h:  # a term to sign: only where the opponent cannot veto it
+        assert power == "implement" and concerned and analysis.win_sets.meet
+        assert "Unit price: €19 rather than €20" in h["disarm-with-a-joint-measure"].advice
+    elif h:
+        assert power in ("ratify", "veto") or not concerned
 
 
 def test_h_does_not_fire_behind_our_table():

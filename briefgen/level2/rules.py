@@ -58,7 +58,7 @@ CASE_FIELDS = {
 CONSTITUENCY_WORDS = set(CONSTITUENCY_FIELDS) | {
     "concern", "interest", "sensitivity", "influencer", "influencers", "issue", "requirement",
     "requirements", "backer", "blocker", "other_negotiator", "ally", "adversary", "champion",
-    "unmeetable_blocker", "other_issues", "price", "gain",
+    "unmeetable_blocker", "other_issues", "price", "gain", "measure", "measure_concern",
 }
 CASE_WORDS = set(CASE_FIELDS) | {"clash"}
 
