@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from briefgen.case import Case, Issue, package_label
 from briefgen.meso import Meso, lead_issues, meso
+from briefgen.next_moves import issue_names, next_moves
 from briefgen.revealed import (EPSILON, Comparison, Estimate, estimate, joined, pair_sentence, readable, their_base,
                                their_points_json)
 from briefgen.scoring import Assessment, assess
@@ -71,7 +72,7 @@ def history(case: Case) -> History | None:
     last = offered_packages(case, case.rounds[-1])
     following = next_offers(case, updated)
     return History(tuple(views), updated, following, tuple(assess(updated.case, p) for p in last),
-                   tuple(_changes(case, updated, last, following)), tuple(_next_moves(case, views, updated)))
+                   tuple(_changes(case, updated, last, following)), tuple(next_moves(case, views, updated)))
 
 
 def comparisons(case: Case) -> list[Comparison]:
@@ -116,7 +117,7 @@ def _read_round(case: Case, number: int, round_) -> RoundView:
                      for k in range(len(offered)) if k != chosen]
     fixed = [issue for issue in case.issues if len({p[issue.id] for p in offered}) == 1]
     if chosen is not None and fixed:
-        readings.append(f"{_names(fixed, capital=True)} {'was' if len(fixed) == 1 else 'were'} the same in every package "
+        readings.append(f"{issue_names(fixed, capital=True)} {'was' if len(fixed) == 1 else 'were'} the same in every package "
                         "offered: this choice says nothing about how much "
                         f"{'it matters' if len(fixed) == 1 else 'they matter'} to them.")
     base = offered[chosen] if chosen is not None else None
@@ -277,7 +278,7 @@ def _changes(case: Case, updated: Estimate, last: Sequence[Mapping], following: 
     same = _as_set(p.terms for p in following.packages) == _as_set(last)
     new_leads = [p.lead for p in following.packages if p.lead and p.lead not in set(lead_issues(case, last))]
     if new_leads and not same:
-        lines.append(f"It leads with {_names([case.issue(i) for i in new_leads])}, which the last set did not: "
+        lines.append(f"It leads with {issue_names([case.issue(i) for i in new_leads])}, which the last set did not: "
                      "their choice asks a new question.")
     if not updated.consistent:
         why = "their answers contradict each other, so the estimate stays the case's own"
@@ -294,83 +295,6 @@ def _shifts(case: Case, updated: Estimate) -> str:
     moved = [m for m in moved if abs(m[2] - m[1]) > 0.05]
     return joined([f"{in_sentence(issue.name)} now worth up to {format_points(after)} points to them "
                     f"(was {format_points(before)})" for issue, before, after in moved])
-
-
-# --- what to do next -------------------------------------------------------------------------------
-
-def _next_moves(case: Case, views: Sequence[RoundView], updated: Estimate) -> list[str]:
-    last = views[-1]
-    moves = _counter_moves(case, last.countered) if last.countered is not None else []
-    if not updated.consistent:
-        moves.append(f"No weighting of the issues agrees with every answer: {updated.conflict}. The next packages are "
-                     "built on the case's own estimate; before sending them, ask which issue matters most to them.")
-        return moves
-    total = sum(updated.span(i.id, updated=False) for i in case.issues) or 1
-    change = {i.id: updated.span(i.id) - updated.span(i.id, updated=False) for i in case.issues}
-    varied = {i.id for i in case.issues for r in case.rounds
-              if len({p[i.id] for p in offered_packages(case, r)}) > 1}
-    needed = _needed_by_their_ratifiers(case)
-    up = sorted((i for i in case.issues if change[i.id] > 0.02 * total), key=lambda i: -change[i.id])
-    down = sorted((i for i in case.issues if change[i.id] < -0.02 * total and i.id in varied), key=lambda i: change[i.id])
-    if up:
-        moves.append(f"Give on {_names(up)} in the next packages: their answers put "
-                     + joined([f"{in_sentence(i.name)} at up to {format_points(updated.span(i.id))} points to them "
-                                f"(we had {format_points(updated.span(i.id, updated=False))})" for i in up]) + ".")
-    recover = [i for i in down if i.id not in needed]
-    if recover:
-        moves.append(f"Recover value on {_names(recover)}: their answers put "
-                     + joined([f"{in_sentence(i.name)} at up to {format_points(updated.span(i.id))} points to them "
-                                f"(we had {format_points(updated.span(i.id, updated=False))})" for i in recover]) + ".")
-    for issue in (i for i in down if i.id in needed):
-        who, condition = needed[issue.id]
-        moves.append(f"Do not try to recover value on {in_sentence(issue.name)}, though their answers weigh it less: "
-                     f"{who.display_name} ({who.power}) needs '{condition}' to accept.")
-    unknown = [i for i in case.issues if i.id not in varied and i.id not in case.meso.hold]
-    if unknown:
-        moves.append(f"Nothing is known yet of how much {_names(unknown)} {'matters' if len(unknown) == 1 else 'matter'} "
-                     "to them: it was the same in every package offered. Vary it in the next set before reading "
-                     "anything into it." if len(unknown) == 1 else
-                     f"Nothing is known yet of how much {_names(unknown)} matter to them: they were the same in every "
-                     "package offered. Vary them in the next set before reading anything into them.")
-    if not up and not recover and last.chose is None and last.countered is None:
-        moves.append("Their answer revealed no priority yet: ask them to rank the issues, or send packages that differ more.")
-    return moves
-
-
-def _counter_moves(case: Case, a: Assessment) -> list[str]:
-    score = format_points(a.score)
-    moves = []
-    if a.below_reservation:
-        moves.append(f"Their counter scores {score} for us, below our reservation of {format_points(a.reservation)}: "
-                     "do not accept it. Say why, and answer with new packages rather than a single number.")
-    elif a.score > a.aspiration + case.meso.tolerance:
-        moves.append(f"Their counter scores {score} for us, above our aspiration of {format_points(a.aspiration)}: "
-                     "it can be accepted as it stands; ask what would make it better for them as well.")
-    elif a.score >= a.aspiration - case.meso.tolerance:
-        moves.append(f"Their counter scores {score} for us, within our band around {format_points(a.aspiration)}: "
-                     "it can be accepted; first check whether a small trade would make it better for both.")
-    else:
-        moves.append(f"Their counter scores {score} for us: above our reservation, {format_points(a.aspiration - a.score)} "
-                     "below our aspiration. Answer with packages that move toward it, not by splitting the difference.")
-    blocked = [v.constituency.display_name for v in a.verdicts if v.blocks]
-    if blocked:
-        moves.append(f"As countered, the package misses the conditions of {', '.join(blocked)}: it cannot be ratified as it stands.")
-    return moves
-
-
-def _needed_by_their_ratifiers(case: Case) -> dict[str, tuple]:
-    """Issue id -> (constituency, condition) for each issue a ratifier or veto holder of theirs sets a condition on."""
-    needed = {}
-    for constituency, condition in case.blocking_conditions("them"):
-        for issue_id in sorted(condition.issue_ids):
-            needed.setdefault(issue_id, (constituency, condition))
-    return needed
-
-
-def _names(issues: Sequence[Issue], capital: bool = False) -> str:
-    text = joined([in_sentence(i.name) for i in issues])
-    return text[:1].upper() + text[1:] if capital else text
-
 
 
 def rounds_text(case: Case, found: History) -> str:
