@@ -2,8 +2,10 @@
 
 Run on demand: `.venv/bin/python benchmarks/bench_batch.py [--cases 100]`.
 
-The cases are the five examples, each copied with its title, figures and names
-varied, so every case is different and of realistic size. Each build is a real
+The cases are the example cases briefgen ships (tests/conftest.py's EXAMPLE_CASES, by
+name: a case someone adds to cases/, a draft or a stress case, is not an example), each
+copied with its title and background varied, so every case is different and of realistic
+size; offer sheets are made as of the tests' fixed date, so that none has expired. Each build is a real
 `briefgen build` in a new process, in a fresh project folder. Reports:
 - cold serial (-j 1) and cold parallel (-j 2): seconds in all and per case;
 - the parallel speedup (goal: at least 1.7 on 2 cores);
@@ -23,7 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "cases").glob("*.md"))
+sys.path.insert(0, str(ROOT / "tests"))
+from conftest import EXAMPLE_CASES as EXAMPLES  # noqa: E402 (the examples by name; it also sets BRIEFGEN_TODAY)
+
 BRIEFGEN = Path(sys.executable).parent / "briefgen"
 
 
