@@ -173,6 +173,10 @@ def test_right_to_left_labels_are_written_in_visual_order():
     ("(מחלקת) 5,000", "5,000 (תקלחמ)"),
     ("Their side: אבג דהו", "Their side: והד גבא"),
     ("e\u0301 \u05d0", "e\u0301 \u05d0"),
+    # Arabic: joined (initial, medial, final forms; lam-alef as one), then in visual order.
+    ("\u0639\u0646 \u0628\u0639\u062f", "\ufeaa\ufecc\ufe91 \ufee6\ufecb"),  # "ʿan buʿd"
+    ("\u0627\u0644\u0639\u0645\u0644 2", "2 \ufede\ufee4\ufecc\ufedf\ufe8d"),
+    ("\u0644\u0627", "\ufefb"),
 ])
 def test_visual_order(logical, visual):
     assert bidi.visual_order(logical) == visual

@@ -7,12 +7,22 @@ labels containing right-to-left text are therefore written in visual order by
 `visual_order` (a compact version of the algorithm for single lines without
 embeddings) and marked `unicode-bidi="bidi-override" direction="ltr"` by
 `svg.draw_text`, so that a browser shows them the same way; each such label
-keeps its logical text in a `<title>`. Arabic letters still come out unjoined
-(no shaping per code point).
+keeps its logical text in a `<title>`. Per code point there is no shaping
+either, so Arabic letters would come out in their isolated forms, unjoined:
+arabic-reshaper (made for such renderers) first writes each letter in the
+contextual form (initial, medial, final) and the ligatures (lam-alef) of the
+Arabic Presentation Forms, which the fonts draw joined.
 """
 from __future__ import annotations
 
 import unicodedata
+
+def _joined(text: str) -> str:
+    """Arabic letters in the contextual forms that join them (presentation forms)."""
+    import arabic_reshaper
+
+    return arabic_reshaper.reshape(text)
+
 
 _MIRROR = dict(zip("()[]{}<>\u00ab\u00bb\u2039\u203a", ")(][}{><\u00bb\u00ab\u203a\u2039"))
 
@@ -29,6 +39,9 @@ def visual_order(text: str) -> str:
     types = [unicodedata.bidirectional(c) or "L" for c in text]
     if not any(t in ("R", "AL") for t in types):
         return text
+    if "AL" in types:  # Arabic script: joined forms first (one code point each, still AL)
+        text = _joined(text)
+        types = [unicodedata.bidirectional(c) or "L" for c in text]
     n = len(text)
     base = next((0 if t == "L" else 1 for t in types if t in ("L", "R", "AL")), 0)
     sos = "R" if base else "L"
