@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import briefgen
 from briefgen.build import build_date
 from briefgen.case import load_case
 from briefgen.improve import settlement
@@ -25,7 +26,8 @@ from babel.dates import format_date
 
 ROOT = Path(__file__).parent.parent
 FORMATS = ("pdf", "html", "txt")
-TEMPLATE_WORDS = " ".join((ROOT / "briefgen" / "templates" / name).read_text()
+# The package's templates: test_projects runs the suite in a copy of tests/ and cases/ without briefgen/.
+TEMPLATE_WORDS = " ".join((Path(briefgen.__file__).parent / "templates" / name).read_text()
                           for name in ("offer-sheet-improvement.html", "offer-sheet-improvement.txt"))
 DATES = [day for name, date in SENTINEL_DATES.items() if name != "outcome.date"
          for day in (date.isoformat(), format_date(date, "long", locale="en_US"))]

@@ -464,7 +464,8 @@ def test_the_word_sheet_speaks_the_language_too(language):
 
     from briefgen.offer_docx import render_offer_sheet_docx
 
-    case, packages = _case_and_packages(EXAMPLES[3], LOCALES[language])  # supplier-contract: an issue common to all
+    supplier = next(example for example in EXAMPLES if example.stem == "supplier-contract")  # an issue common to all
+    case, packages = _case_and_packages(supplier, LOCALES[language])
     sheet = render.offer_sheet_context(case, packages, TODAY)
     data = render_offer_sheet_docx(sheet, TODAY)
     document = docx.Document(io.BytesIO(data))
