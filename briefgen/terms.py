@@ -93,7 +93,9 @@ def in_sentence(label: str) -> str:
 def _proper_names() -> frozenset[str]:
     """Capitalised words of the English names of countries, regions and languages."""
     english = Locale("en")
-    names = list(english.territories.values()) + list(english.languages.values())
+    # Not the special codes: 'No linguistic content' (zxx) made "No compulsory redundancies" a proper noun.
+    special = {"zxx", "und", "mul", "mis", "ZZ"}
+    names = [n for code, n in [*english.territories.items(), *english.languages.items()] if code not in special]
     return frozenset(w for n in names for w in re.split(r"[\s()\-,]+", n) if w[:1].isupper())
 
 
