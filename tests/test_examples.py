@@ -108,7 +108,7 @@ def test_the_grid_reform_h_move_names_the_opponent_the_fact_and_the_joint_measur
     advice = " ".join(move.advice.split())
     assert advice.startswith("Work out privately with Prime Minister Radu and the reform cabinet a measure aimed at "
                              "the fear of Valdenergo's management and the Energy Workers' Union: ")
-    assert ("“Separate state-owned company with its own board” rather than “Separate company, 49% offered to a "
+    assert ("“Separate state company with its own board” rather than “Separate company, 49% offered to a "
             "strategic investor” (costs us 8 points, gives them about 10; packages A and C already offer it)") in advice
     assert 'It answers "the network sold to foreign investors"' in advice  # the concern that change answers
     assert move.details[0][1] == "they demand 'unbundling == \"accounts\"', which no package our side can ratify meets"
