@@ -186,7 +186,8 @@ def test_build_writes_no_expired_offer_sheet_and_says_why(here):
     why = f"offer_sheet.valid_until (line {line}) is 2020-01-31, which has passed; set a date the other side can still meet"
     assert lines(result.stdout) == [
         "wrote output/expired/brief.pdf", f"no offer sheet for cases/expired.md: {why}",
-        "wrote output/over/brief.pdf", f"no offer sheet for cases/over.md: {why} (the case is agreed: nothing to send)"]
+        "wrote output/over/brief.pdf", "wrote output/over/improvement-proposal.pdf",  # a proposal after the deal
+        f"no offer sheet for cases/over.md: {why} (the case is agreed: nothing to send)"]
     assert result.exit_code == 1  # the open case's sheet was asked for; the agreed one's was not
     assert lines(result.stderr) == ["2 built, 0 unchanged, 0 failed; 1 without the offer sheet"]
     assert sorted(p.name for p in (here / "output/expired").iterdir()) == [".built-from.json", "brief.pdf"]
