@@ -144,14 +144,20 @@ def build(paths: Iterable[Path], output: Path, rules: RuleSet, today: datetime.d
     pool = ProcessPoolExecutor(min(jobs, len(paths)), mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker)
     try:
-        futures = [pool.submit(_run_job, path) for path in paths]
+        futures = []
+        for path in paths:
+            try:
+                futures.append(pool.submit(_run_job, path))
+            except BrokenProcessPool:  # a worker died while the cases were handed out: the pool takes no more
+                futures.append(None)
         for path, future in zip(paths, futures):  # in order, so the output reads the same every time
             try:
-                yield future.result()
+                result = future.result() if future else None
             except BrokenProcessPool:
-                yield CaseBuild(path, problems=[Problem(str(path), 1, 1, (
-                    "the worker process building this case stopped (killed, or out of memory) before it "
-                    "finished; build again"))])
+                result = None
+            yield result if result is not None else CaseBuild(path, problems=[Problem(str(path), 1, 1, (
+                "the worker process building this case stopped (killed, or out of memory) before it "
+                "finished; build again"))])
     finally:  # a build stopped (an unwritable output, Ctrl-C) starts no further case
         pool.shutdown(cancel_futures=True)
 

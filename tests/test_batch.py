@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefgen.build import remove_leftovers, write_atomically
+from briefgen.build import build, project_rules, remove_leftovers, write_atomically
 from briefgen.errors import BriefgenError
 from conftest import BRIEFGEN, NO_OFFERS, hiring_with
 
@@ -107,6 +107,28 @@ def test_ctrl_c_while_the_build_starts_is_an_interruption_not_an_abort(project):
     assert errors.strip() == ("interrupted after 0 built: every document written is complete, and the others are as "
                               "they were; run the build again to finish")
     assert not (project / "output").exists() or temporaries(project) == []
+
+
+def test_a_worker_killed_while_the_cases_are_handed_out_fails_the_rest(project, monkeypatch):
+    """A worker that dies before the build has handed out every case: the pool refuses the
+    rest (BrokenProcessPool from submit), and each of them gets its line instead of a crash."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    handed_out = ProcessPoolExecutor.submit
+
+    def breaks_after_one(pool, *args):
+        if getattr(pool, "handed_out", 0):
+            raise BrokenProcessPool("a worker died")
+        pool.handed_out = 1
+        return handed_out(pool, *args)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", breaks_after_one)
+    paths = sorted((project / "cases").glob("*.md"))
+    results = list(build(paths, project / "output", project_rules(), jobs=2))
+    assert [r.path for r in results] == paths
+    assert not results[0].problems
+    assert all("the worker process building this case stopped" in r.problems[0].message for r in results[1:])
 
 
 def test_a_killed_worker_fails_its_cases_and_the_build_ends(project):
