@@ -26,8 +26,8 @@ from briefgen.level2.rules import load_rules
 from briefgen.mediation_analysis import mediate
 from briefgen.mediation_documents import mediate_files, mediation_documents
 from conftest import run
-from test_offer_sheet import (INTERNAL_DATE, INTERNAL_NUMBER, SCHEMA, STRUCTURAL, find_leaks, number_needles, norm,
-                              pdf_parts, pdf_structure_problems)
+from test_offer_sheet import (INTERNAL_DATE, INTERNAL_NUMBER, STRUCTURAL, find_leaks, number_needles, norm,
+                              pdf_parts, pdf_structure_problems, rewrite_leaves)
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = [ROOT / "cases" / "mediation" / name for name in ("lab-lease-tenant.md", "lab-lease-landlord.md")]
@@ -62,17 +62,7 @@ def sentinelize_side(text: str, tag: str) -> Side:
     side = Side(tag)
     ids = {c["id"]: f"zq{tag}c{n}" for n, c in enumerate(tree.get("constituencies") or [])}
 
-    def walk(node, path, schema):
-        if isinstance(node, dict):
-            keyed = f"{schema}.<key>" in SCHEMA
-            for key in list(node):
-                node[key] = walk(node[key], f"{path}.{key}".lstrip("."),
-                                 f"{schema}.<value>" if keyed else f"{schema}.{key}".lstrip("."))
-            return node
-        if isinstance(node, list):
-            for n in range(len(node)):
-                node[n] = walk(node[n], f"{path}.{n}", f"{schema}.*")
-            return node
+    def leaf(node, path, schema):
         if isinstance(node, bool) or node is None or schema in SHARED:
             return node
         if schema in INTERNAL_NUMBER:
@@ -91,7 +81,7 @@ def sentinelize_side(text: str, tag: str) -> Side:
         side.needles.append(sentinel)
         return sentinel
 
-    walk(tree, "", "")
+    rewrite_leaves(tree, leaf)
     out = io.StringIO()
     yaml.dump(tree, out)
     body = f"## ZQ{tag.upper()}body_heading\n\nZQ{tag.upper()}body_text with **ZQ{tag.upper()}body_bold**.\n"

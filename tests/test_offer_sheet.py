@@ -176,6 +176,25 @@ class Sentinelized:
         return sorted({new for _, new in self.replaced.values()} | set(FIXED))
 
 
+def rewrite_leaves(node, leaf, path: str = "", schema: str = "", rename_key=lambda key, schema: key):
+    """Every leaf of a case's YAML tree replaced by `leaf(value, path, schema)`, where `schema` is its
+    place in the format's SCHEMA (`*` for a list item, `<value>` in a mapping of keys to values);
+    `rename_key` may rename a mapping's keys first, in place, keeping their order."""
+    if isinstance(node, dict):
+        keyed = f"{schema}.<key>" in SCHEMA  # a mapping of keys to values, not a model
+        for key in list(node):
+            node.insert(list(node).index(key), rename_key(key, schema), node.pop(key))
+        for key in list(node):
+            node[key] = rewrite_leaves(node[key], leaf, f"{path}.{key}".lstrip("."),
+                                       f"{schema}.<value>" if keyed else f"{schema}.{key}".lstrip("."), rename_key)
+        return node
+    if isinstance(node, list):
+        for n in range(len(node)):
+            node[n] = rewrite_leaves(node[n], leaf, f"{path}.{n}", f"{schema}.*", rename_key)
+        return node
+    return leaf(node, path, schema)
+
+
 def sentinelize(text: str) -> Sentinelized:
     """`text` with every internal value replaced by a sentinel; see the module docstring."""
     lines = text.splitlines(keepends=True)
@@ -197,20 +216,10 @@ def sentinelize(text: str) -> Sentinelized:
         return "".join(part if k % 2 else re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ids.get(m[0], m[0]), part)
                        for k, part in enumerate(parts))
 
-    def walk(node, path, schema):
-        if isinstance(node, dict):
-            keyed = f"{schema}.<key>" in SCHEMA  # a mapping of keys to values, not a model
-            for key in list(node):
-                if f"{schema}.<key>" in INTERNAL_TEXT:  # a package: its keys are issue ids
-                    node.insert(list(node).index(key), ids.get(key, key), node.pop(key))
-            for key in list(node):
-                node[key] = walk(node[key], f"{path}.{key}".lstrip("."),
-                                 f"{schema}.<value>" if keyed else f"{schema}.{key}".lstrip("."))
-            return node
-        if isinstance(node, list):
-            for n in range(len(node)):
-                node[n] = walk(node[n], f"{path}.{n}", f"{schema}.*")
-            return node
+    def package_key(key, schema):
+        return ids.get(key, key) if f"{schema}.<key>" in INTERNAL_TEXT else key  # a package: its keys are issue ids
+
+    def leaf(node, path, schema):
         if isinstance(node, bool) or node is None or schema in ALLOWED | STRUCTURAL:
             return node
         if schema in INTERNAL_NUMBER and isinstance(node, (int, float)):
@@ -231,7 +240,7 @@ def sentinelize(text: str) -> Sentinelized:
             return sentinel
         raise AssertionError(f"the generator does not know what to do with {path} = {node!r}")
 
-    walk(tree, "", "")
+    rewrite_leaves(tree, leaf, rename_key=package_key)
     out = io.StringIO()
     yaml.dump(tree, out)
     result.text = "---\n# ZQcomment_in_the_frontmatter\n" + out.getvalue() + "---\n" + SENTINEL_BODY
