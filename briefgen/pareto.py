@@ -151,8 +151,8 @@ def _spans(market: Market) -> tuple[float, float]:
 
 
 def _positions(market: Market) -> list[list[float]]:
-    """Each value's place in its issue's list: the tie-break is the package whose values come first."""
-    return [[float(k) for k in range(len(values))] for values in market.values]
+    """Each value's place in its issue's list, weighed: the tie-break is the package whose values come first."""
+    return [[market.order_weight(n, k) for k in range(len(values))] for n, values in enumerate(market.values)]
 
 
 def _dominates(market: Market, a: Point, b: Point) -> bool:

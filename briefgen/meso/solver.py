@@ -264,13 +264,10 @@ def _first_of_equals(programme: Programme, packages: Packages, leads: list[dict[
     best = sum(c * v for c, v in zip(programme.cost, values))
     programme.row({c: cost for c, cost in enumerate(programme.cost) if cost}, lower=best - 1e-7 * max(1.0, abs(best)))
     programme.cost = [0.0] * len(programme.cost)
-    # An issue's ranks weigh more the earlier it comes (from about 2 down to 1), so that sets
-    # trading places along two issues (ranks 3+0, 2+1, 1+2) are not left tied.
-    issues = len(packages.domains)
     for columns in packages.columns:
         for n, cols in enumerate(columns):
             for rank, col in enumerate(cols.values()):
-                programme.cost[col] = -float(rank) * (1.0 + (issues - n) / (issues + 1))
+                programme.cost[col] = -packages.market.order_weight(n, rank)
     for columns in leads:  # and leads on the issues that come first
         for n, col in columns.items():
             programme.cost[col] = -float(n)

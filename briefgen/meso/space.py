@@ -45,6 +45,13 @@ class Market:
         self.blocking: list[tuple[Constituency, Condition]] = case.blocking_conditions()
         self.formulas = [self.formula(condition) for _, condition in self.blocking]
 
+    def order_weight(self, n: int, position: int) -> float:
+        """What a value's place in issue n's list weighs in a tie-break toward the case's order.
+        Earlier issues weigh more (from about 2 down to 1), so that packages trading places along
+        two issues (positions 3+0, 2+1, 1+2) are not left tied, and HiGHS's pick among them,
+        which depends on how the points are written, never decides."""
+        return position * (1.0 + (len(self.issues) - n) / (len(self.issues) + 1))
+
     def index(self, issue_id: str) -> int:
         return next(n for n, issue in enumerate(self.issues) if issue.id == issue_id)
 
